@@ -1,0 +1,37 @@
+# Ticketly: `make run` brings up the real local stack and the four services; `make test`
+# runs every test against that stack. See README.md.
+SHELL := /bin/bash
+STACK := deploy/local/stack.sh
+SERVICES := deploy/local/services.sh
+GOTEST_FLAGS ?= -race -count=1 -timeout 20m
+
+.PHONY: run stack test test-unit down status bench urls
+
+run: stack ## install what is missing, start the stack and the services, print the URLs
+	@$(SERVICES) up
+	@deploy/local/urls.sh
+
+stack:
+	@$(STACK) up
+
+test: stack ## everything needed, then all tests (the stack is reused if it runs)
+	go vet ./...
+	cd tools && go vet ./...
+	go test $(GOTEST_FLAGS) ./...
+	cd tools && go test -count=1 ./...
+
+test-unit: ## tests that need no running stack
+	go test -short -count=1 ./...
+
+down: ## stop the services and the stack (only what they started, by PID)
+	@$(SERVICES) down
+	@$(STACK) down
+
+status:
+	@$(STACK) status; $(SERVICES) status
+
+urls:
+	@deploy/local/urls.sh
+
+bench: stack ## benchmarks (numbers are reported, never asserted)
+	go test -run '^$$' -bench . -benchmem ./...

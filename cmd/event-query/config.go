@@ -1,0 +1,48 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/ticketly/ticketly/internal/config"
+	"github.com/ticketly/ticketly/internal/httpapi"
+	"github.com/ticketly/ticketly/internal/kafka"
+)
+
+type cfg struct {
+	LogLevel string
+	HTTP     httpapi.ServeConfig
+	MongoURI string
+	MongoDB  string
+	Brokers  []string
+}
+
+// loadConfig reads the settings; the defaults fit the local stack (make run).
+func loadConfig(getenv func(string) string) (cfg, error) {
+	e := config.New(getenv)
+	c := cfg{
+		LogLevel: e.String("LOG_LEVEL", "info"),
+		HTTP: httpapi.ServeConfig{
+			Addr:            e.String("HTTP_ADDR", "127.0.0.1:8082"),
+			DrainDelay:      e.Duration("DRAIN_DELAY", 0),
+			ShutdownTimeout: e.Duration("SHUTDOWN_TIMEOUT", 15e9),
+		},
+		MongoURI: e.String("MONGO_URI", "mongodb://127.0.0.1:27017/"),
+		MongoDB:  e.String("MONGO_DB", "ticketly"),
+		Brokers:  kafka.Brokers(e.String("KAFKA_BROKERS", "127.0.0.1:9092")),
+	}
+	return c, errors.Join(e.Err(), c.Validate())
+}
+
+func (c cfg) Validate() error {
+	var errs []error
+	if err := config.Require("MONGO_URI", c.MongoURI); err != nil {
+		errs = append(errs, err)
+	}
+	if err := config.Require("MONGO_DB", c.MongoDB); err != nil {
+		errs = append(errs, err)
+	}
+	if len(c.Brokers) == 0 {
+		errs = append(errs, errors.New("KAFKA_BROKERS must list at least one broker"))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,71 @@
+# PostgreSQL 15 (Debian packages): a private cluster with wal_level=logical, run as the
+# `postgres` user, data in $TICKETLY_HOME/pgdata.
+PG_BIN=/usr/lib/postgresql/15/bin
+PG_DATA=$TICKETLY_HOME/pgdata
+PG_SOCK=$TICKETLY_HOME/pgsock
+
+pg_as() { runuser -u postgres -- "$@"; }
+psql_su() { pg_as "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres "$@"; }
+
+postgres_install() {
+  [ -x "$PG_BIN/initdb" ] || apt_install postgresql-15 postgresql-contrib
+  id postgres >/dev/null 2>&1 || die "the postgresql-15 package did not create the postgres user"
+  mkdir -p "$PG_SOCK" && chown postgres:postgres "$PG_SOCK"
+  if [ ! -f "$PG_DATA/PG_VERSION" ]; then
+    log "initdb $PG_DATA"
+    rm -rf "$PG_DATA"; mkdir -p "$PG_DATA"; chown postgres:postgres "$PG_DATA"; chmod 700 "$PG_DATA"
+    pg_as "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+      -E UTF8 --locale=C.UTF-8 >>"$LOG_DIR/postgres-initdb.log" 2>&1 || die "initdb failed (see $LOG_DIR/postgres-initdb.log)"
+    # The superuser may connect over loopback without a password (local development only);
+    # service roles use passwords.
+    sed -i '1i host all postgres 127.0.0.1/32 trust\nhost replication postgres 127.0.0.1/32 trust' "$PG_DATA/pg_hba.conf"
+  fi
+  cat >"$PG_DATA/ticketly.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$PG_SOCK'
+wal_level = logical
+max_replication_slots = 10
+max_wal_senders = 10
+max_connections = 300
+shared_buffers = 256MB
+max_wal_size = 2GB
+log_min_duration_statement = 1000
+CONF
+  chown postgres:postgres "$PG_DATA/ticketly.conf"
+  grep -q "include_if_exists = 'ticketly.conf'" "$PG_DATA/postgresql.conf" \
+    || echo "include_if_exists = 'ticketly.conf'" >>"$PG_DATA/postgresql.conf"
+}
+
+postgres_start() {
+  ensure_port_free postgres "$PG_PORT"
+  log "starting postgres (log: $LOG_DIR/postgres.log)"
+  touch "$LOG_DIR/postgres.log" && chown postgres:postgres "$LOG_DIR/postgres.log"
+  pg_as "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$LOG_DIR/postgres.log" -w -t 60 start >/dev/null \
+    || { tail -n 20 "$LOG_DIR/postgres.log" >&2; die "postgres did not start"; }
+  head -n1 "$PG_DATA/postmaster.pid" >"$PID_DIR/postgres.pid"
+}
+
+postgres_ready() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"; }
+
+# After the server answers: the database, roles, schemas, grants and publication.
+postgres_after_ready() {
+  psql_su -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='ticketly'" | grep -q 1 \
+    || psql_su -d postgres -c "CREATE DATABASE ticketly"
+  psql_su -d postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname='ferretdb'" | grep -q 1 \
+    || psql_su -d postgres -c "CREATE ROLE ferretdb LOGIN PASSWORD 'ferretdb'"
+  psql_su -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='ferretdb'" | grep -q 1 \
+    || psql_su -d postgres -c "CREATE DATABASE ferretdb OWNER ferretdb"
+  psql_su -d ticketly <"$ROOT/deploy/local/postgres/bootstrap.sql" >>"$LOG_DIR/postgres-bootstrap.log" 2>&1 \
+    || { tail -n 20 "$LOG_DIR/postgres-bootstrap.log" >&2; die "database bootstrap failed"; }
+}
+
+postgres_stop() {
+  if is_running postgres; then
+    log "stopping postgres"
+    pg_as "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 60 stop >/dev/null || stop_pid postgres
+  fi
+  rm -f "$PID_DIR/postgres.pid"
+}
+
+postgres_describe() { echo "postgres://127.0.0.1:$PG_PORT/ticketly (wal_level=logical, data $PG_DATA)"; }

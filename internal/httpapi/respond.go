@@ -1,0 +1,75 @@
+// Package httpapi holds what every Ticketly HTTP service shares: the router with its
+// operational endpoints and middleware, JSON decoding with limits, the one mapping from
+// application error codes to HTTP responses, and graceful serving.
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/ticketly/ticketly/internal/apperr"
+)
+
+var statusOf = map[apperr.Code]int{
+	apperr.Invalid:              http.StatusBadRequest,
+	apperr.Unauthorized:         http.StatusUnauthorized,
+	apperr.Forbidden:            http.StatusForbidden,
+	apperr.NotFound:             http.StatusNotFound,
+	apperr.Conflict:             http.StatusConflict,
+	apperr.PayloadTooLarge:      http.StatusRequestEntityTooLarge,
+	apperr.UnsupportedMediaType: http.StatusUnsupportedMediaType,
+	apperr.Unprocessable:        http.StatusUnprocessableEntity,
+	apperr.RateLimited:          http.StatusTooManyRequests,
+	apperr.Unavailable:          http.StatusServiceUnavailable,
+	apperr.Internal:             http.StatusInternalServerError,
+}
+
+// Status returns the HTTP status for an application error code.
+func Status(code apperr.Code) int {
+	if s, ok := statusOf[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// ErrorBody is the JSON error envelope of SPEC section 4.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail is the inside of ErrorBody.
+type ErrorDetail struct {
+	Code    apperr.Code    `json:"code"`
+	Message string         `json:"message"`
+	Details map[string]any `json:"details,omitempty"`
+}
+
+// WriteJSON writes v as JSON with status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// WriteError answers err as the JSON error envelope. Internal errors are logged with their
+// cause and shown to the client only as a generic message with the request ID.
+func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) {
+		ae = apperr.Wrap(err, apperr.Internal, "internal error")
+	}
+	body := ErrorDetail{Code: ae.Code, Message: ae.Message, Details: ae.Details}
+	if ae.Code == apperr.Internal {
+		reqID := middleware.GetReqID(r.Context())
+		log.ErrorContext(r.Context(), "request failed", "err", err, "request_id", reqID, "method", r.Method, "path", r.URL.Path)
+		body = ErrorDetail{Code: apperr.Internal, Message: "internal error; request id " + reqID}
+	}
+	if ae.Code == apperr.Unauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="ticketly"`)
+	}
+	WriteJSON(w, Status(ae.Code), ErrorBody{Error: body})
+}

@@ -97,7 +97,7 @@ java_home() {
 # its sources changed (keyed by a hash of tools/).
 go_build_tool() {
   local name=$1 pkg=$2 sum
-  sum=$(cd "$ROOT/tools" && find . -type f \( -name '*.go' -o -name 'go.mod' -o -name 'go.sum' \) -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+  sum=$(cd "$ROOT/tools" && find . -type f \( -name '*.go' -o -name 'go.mod' -o -name 'go.sum' \) ! -name '*_test.go' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
   if [ ! -x "$BIN_DIR/$name" ] || [ "$(cat "$BIN_DIR/$name.sum" 2>/dev/null)" != "$sum" ]; then
     log "go: building $name"
     (cd "$ROOT/tools" && go build -o "$BIN_DIR/$name.tmp" "$pkg") >>"$LOG_DIR/go-build.log" 2>&1 \

@@ -58,10 +58,10 @@ debezium_start() {
     jh=$(java_home 21) || die "Debezium Server needs Java 21+"
     # Quarkus reads config/application.properties relative to the working directory.
     (cd "$DEBEZIUM_STATE" && start_bg debezium "$jh/bin/java" -Xms64m -Xmx384m -XX:+UseSerialGC \
-      -cp "$DBZ_SERVER_DIR/debezium-server-dist-$DBZ_SERVER_VERSION-runner.jar:$DBZ_SERVER_DIR/config/lib:$DBZ_SERVER_DIR/lib/*" \
+      --add-opens java.base/java.lang=ALL-UNNAMED -cp "$DBZ_SERVER_DIR/debezium-server-dist-$DBZ_SERVER_VERSION-runner.jar:$DBZ_SERVER_DIR/config/lib:$DBZ_SERVER_DIR/lib/*" \
       io.debezium.server.Main)
   else
-    jh=$(java_home 17) || die "Kafka Connect needs Java 17+"
+    jh=$(java_home 17 21) || jh=$(java_home 17) || die "Kafka Connect needs Java 17+"
     start_bg debezium "$jh/bin/java" -Xms64m -Xmx384m -XX:+UseSerialGC \
       -Dlog4j2.configurationFile="$ROOT/deploy/local/log4j2.properties" -cp "$DBZ_CONNECT_LIBS/*" \
       org.apache.kafka.connect.cli.ConnectStandalone "$DEBEZIUM_STATE/worker.properties" "$DEBEZIUM_STATE/connector.properties"
@@ -82,6 +82,6 @@ debezium_describe() {
   if [ "$(debezium_flavour)" = server ]; then
     echo "Debezium Server $DBZ_SERVER_VERSION on $(basename "$(java_home 21)") http://127.0.0.1:$DEBEZIUM_PORT/q/health"
   else
-    echo "Kafka Connect standalone + Debezium connector on $(basename "$(java_home 17)") http://127.0.0.1:$DEBEZIUM_PORT/connectors"
+    echo "Kafka Connect standalone + Debezium connector on $(basename "$(java_home 17 21 || java_home 17)") http://127.0.0.1:$DEBEZIUM_PORT/connectors"
   fi
 }

@@ -14,6 +14,10 @@ type cfg struct {
 	MongoURI string
 	MongoDB  string
 	Brokers  []string
+	// Projectors runs the read-model projectors inside the server (the default); off when
+	// they run as separate `event-query project` processes.
+	Projectors bool
+	Partitions int32 // partitions of the read-model topics, when event-query creates them
 }
 
 // loadConfig reads the settings; the defaults fit the local stack (make run).
@@ -26,9 +30,11 @@ func loadConfig(getenv func(string) string) (cfg, error) {
 			DrainDelay:      e.Duration("DRAIN_DELAY", 0),
 			ShutdownTimeout: e.Duration("SHUTDOWN_TIMEOUT", 15e9),
 		},
-		MongoURI: e.String("MONGO_URI", "mongodb://127.0.0.1:27017/"),
-		MongoDB:  e.String("MONGO_DB", "ticketly"),
-		Brokers:  kafka.Brokers(e.String("KAFKA_BROKERS", "127.0.0.1:9092")),
+		MongoURI:   e.String("MONGO_URI", "mongodb://127.0.0.1:27017/"),
+		MongoDB:    e.String("MONGO_DB", "ticketly"),
+		Brokers:    kafka.Brokers(e.String("KAFKA_BROKERS", "127.0.0.1:9092")),
+		Projectors: e.Bool("PROJECTORS", true),
+		Partitions: int32(e.Int("KAFKA_TOPIC_PARTITIONS", 3)),
 	}
 	return c, errors.Join(e.Err(), c.Validate())
 }
@@ -40,6 +46,9 @@ func (c cfg) Validate() error {
 	}
 	if err := config.Require("MONGO_DB", c.MongoDB); err != nil {
 		errs = append(errs, err)
+	}
+	if c.Partitions < 1 || c.Partitions > 1000 {
+		errs = append(errs, errors.New("KAFKA_TOPIC_PARTITIONS must be from 1 to 1000"))
 	}
 	if len(c.Brokers) == 0 {
 		errs = append(errs, errors.New("KAFKA_BROKERS must list at least one broker"))

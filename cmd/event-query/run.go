@@ -3,11 +3,14 @@ package main
 import (
 	"context"
 	_ "embed"
+	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	mongodrv "go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/ticketly/ticketly/internal/health"
 	"github.com/ticketly/ticketly/internal/httpapi"
@@ -15,6 +18,8 @@ import (
 	"github.com/ticketly/ticketly/internal/logging"
 	"github.com/ticketly/ticketly/internal/metrics"
 	"github.com/ticketly/ticketly/internal/mongo"
+	"github.com/ticketly/ticketly/internal/projection"
+	"github.com/ticketly/ticketly/internal/readmodel"
 )
 
 //go:embed openapi.yaml
@@ -22,7 +27,20 @@ var openapiDoc []byte
 
 const service = "event-query"
 
-func run(ctx context.Context, _ []string, getenv func(string) string) error {
+const usage = `usage: event-query [serve|project|rebuild]
+  serve    (default) the public read API and live streams, with the projectors inside
+  project  only the projectors (MongoDB read model), with /healthz, /readyz and /metrics
+  rebuild  rebuild every read model from Kafka's earliest offset, then exit
+           (stop the projectors first)`
+
+func run(ctx context.Context, args []string, getenv func(string) string) error {
+	mode := "serve"
+	if len(args) > 1 {
+		mode = args[1]
+	}
+	if mode != "serve" && mode != "project" && mode != "rebuild" {
+		return errors.New(usage)
+	}
 	c, err := loadConfig(getenv)
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
@@ -31,10 +49,22 @@ func run(ctx context.Context, _ []string, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
+	log = log.With("mode", mode)
 	mc, err := mongo.Connect(c.MongoURI)
 	if err != nil {
 		return err
 	}
+	defer func() { _ = mc.Disconnect(context.Background()) }()
+	db := mc.Database(c.MongoDB)
+	reg := metrics.New(service)
+	pm := kafka.NewProjectorMetrics()
+	reg.Register(pm.Collectors()...)
+	p := newProjectors(db, c.Brokers, log, pm)
+
+	if mode == "rebuild" {
+		return p.rebuild(ctx)
+	}
+
 	kc, err := kafka.NewClient(c.Brokers)
 	if err != nil {
 		return err
@@ -43,12 +73,98 @@ func run(ctx context.Context, _ []string, getenv func(string) string) error {
 		health.Check{Name: "mongodb", Fn: func(ctx context.Context) error { return mc.Ping(ctx, nil) }},
 		health.Check{Name: "kafka", Fn: kc.Ping},
 	)
-	base := httpapi.Base{Logger: log, Health: checker, Metrics: metrics.New(service), OpenAPI: openapiDoc}
-	return httpapi.Run(ctx, log, c.HTTP, routes(base), checker, nil,
-		kc.Close, func() { _ = mc.Disconnect(context.Background()) })
+	var workers []func(context.Context) error
+	if mode == "project" || c.Projectors {
+		workers = append(workers, p.runners()...)
+	}
+	view := readmodel.New(time.Now)
+	if mode == "serve" {
+		f := p.follower(view, c.Partitions)
+		checker.Add("read_model", func(context.Context) error { return f.CaughtUp() })
+		workers = append(workers, f.Run)
+	}
+	base := httpapi.Base{Logger: log, Health: checker, Metrics: reg, OpenAPI: openapiDoc}
+	var h chi.Router
+	if mode == "serve" {
+		h = routes(base, view)
+	} else {
+		h = httpapi.NewRouter(base)
+	}
+	return httpapi.Run(ctx, log, c.HTTP, h, checker, workers, kc.Close)
 }
 
 // routes is the service's HTTP surface.
-func routes(base httpapi.Base) chi.Router {
-	return httpapi.NewRouter(base)
+func routes(base httpapi.Base, view *readmodel.View) chi.Router {
+	r := httpapi.NewRouter(base)
+	(&api{view: view, log: base.Logger}).routes(r)
+	return r
+}
+
+// projectors bundles the three catalog read models' projectors and stores.
+type projectors struct {
+	events  *kafka.Projector[projection.EventDoc]
+	orgs    *kafka.Projector[projection.OrgDoc]
+	cats    *kafka.Projector[projection.CategoryDoc]
+	eventDB *mongo.DocStore[projection.EventDoc]
+	orgDB   *mongo.DocStore[projection.OrgDoc]
+	catDB   *mongo.DocStore[projection.CategoryDoc]
+	log     *slog.Logger
+	brokers []string
+}
+
+func newProjectors(db *mongodrv.Database, brokers []string, log *slog.Logger, pm *kafka.ProjectorMetrics) *projectors {
+	p := &projectors{
+		eventDB: mongo.NewDocStore[projection.EventDoc](db, projection.Events.Collection),
+		orgDB:   mongo.NewDocStore[projection.OrgDoc](db, projection.Organizations.Collection),
+		catDB:   mongo.NewDocStore[projection.CategoryDoc](db, projection.Categories.Collection),
+		log:     log, brokers: brokers,
+	}
+	p.events = &kafka.Projector[projection.EventDoc]{Model: projection.Events, Store: p.eventDB, Brokers: brokers, Log: log, Metrics: pm}
+	p.orgs = &kafka.Projector[projection.OrgDoc]{Model: projection.Organizations, Store: p.orgDB, Brokers: brokers, Log: log, Metrics: pm}
+	p.cats = &kafka.Projector[projection.CategoryDoc]{Model: projection.Categories, Store: p.catDB, Brokers: brokers, Log: log, Metrics: pm}
+	return p
+}
+
+func (p *projectors) runners() []func(context.Context) error {
+	return []func(context.Context) error{p.events.Run, p.orgs.Run, p.cats.Run}
+}
+
+// follower feeds the in-memory view: loaded from MongoDB, then advanced from the offsets
+// the projector groups committed.
+func (p *projectors) follower(view *readmodel.View, partitions int32) *kafka.Follower {
+	return &kafka.Follower{
+		Brokers: p.brokers, Partitions: partitions, Log: p.log,
+		Feeds: []kafka.Feed{
+			{Topic: projection.Events.Topic, Group: projection.Events.Group},
+			{Topic: projection.Organizations.Topic, Group: projection.Organizations.Group},
+			{Topic: projection.Categories.Topic, Group: projection.Categories.Group},
+		},
+		Load: func(ctx context.Context) error {
+			return errors.Join(
+				p.eventDB.All(ctx, func(_ string, d *projection.EventDoc) error { view.PutEvent(d); return nil }),
+				p.orgDB.All(ctx, func(_ string, d *projection.OrgDoc) error { view.PutOrg(d); return nil }),
+				p.catDB.All(ctx, func(_ string, d *projection.CategoryDoc) error { view.PutCategory(d); return nil }),
+			)
+		},
+		Apply: view.Apply,
+	}
+}
+
+func (p *projectors) rebuild(ctx context.Context) error {
+	for _, r := range []struct {
+		name string
+		fn   func(context.Context) (int, error)
+	}{
+		{"organizations", func(ctx context.Context) (int, error) { return p.orgs.Rebuild(ctx, p.orgDB.Clear) }},
+		{"categories", func(ctx context.Context) (int, error) { return p.cats.Rebuild(ctx, p.catDB.Clear) }},
+		{"events", func(ctx context.Context) (int, error) { return p.events.Rebuild(ctx, p.eventDB.Clear) }},
+	} {
+		start := time.Now()
+		n, err := r.fn(ctx)
+		if err != nil {
+			return fmt.Errorf("rebuild %s: %w", r.name, err)
+		}
+		p.log.Info("read model rebuilt", "model", r.name, "records", n, "seconds", time.Since(start).Seconds())
+	}
+	return nil
 }

@@ -3,21 +3,23 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ticketly/ticketly/internal/health"
 	"github.com/ticketly/ticketly/internal/httpapi"
 	"github.com/ticketly/ticketly/internal/metrics"
 	"github.com/ticketly/ticketly/internal/openapi"
+	"github.com/ticketly/ticketly/internal/readmodel"
 	"github.com/ticketly/ticketly/internal/svctest"
 )
 
 func TestOpenAPIDocumentMatchesRoutes(t *testing.T) {
-	r := routes(httpapi.Base{Health: health.New(0), Metrics: metrics.New(service), OpenAPI: openapiDoc})
+	r := routes(httpapi.Base{Health: health.New(0), Metrics: metrics.New(service), OpenAPI: openapiDoc}, readmodel.New(time.Now))
 	openapi.AssertMatches(t, openapiDoc, r)
 }
 
 func TestOperationalEndpoints(t *testing.T) {
-	svctest.AssertOperational(t, run, nil, "mongodb", "kafka")
+	svctest.AssertOperational(t, run, nil, "mongodb", "kafka", "read_model")
 }
 
 func TestConfigReportsEveryProblem(t *testing.T) {

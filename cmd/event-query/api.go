@@ -1,0 +1,181 @@
+package main
+
+import (
+	"log/slog"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+
+	"github.com/ticketly/ticketly/internal/apperr"
+	"github.com/ticketly/ticketly/internal/httpapi"
+	"github.com/ticketly/ticketly/internal/readmodel"
+)
+
+// api serves the public read endpoints from the replica's in-memory view.
+type api struct {
+	view *readmodel.View
+	log  *slog.Logger
+}
+
+func (a *api) routes(r chi.Router) {
+	r.Get("/api/v1/events", a.listEvents)
+	r.Get("/api/v1/events/{id}", a.getEvent)
+	r.Get("/api/v1/categories", a.listCategories)
+	r.Get("/api/v1/sessions/{id}", a.getSession)
+	r.Get("/api/v1/sessions/{id}/seats", a.getSeats)
+}
+
+func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) { httpapi.WriteError(w, r, a.log, err) }
+
+// reply writes v with a short public cache lifetime: reads are served from memory and a
+// change reaches them within a second or so.
+func reply(w http.ResponseWriter, v any) {
+	w.Header().Set("Cache-Control", "public, max-age=1")
+	httpapi.WriteJSON(w, http.StatusOK, v)
+}
+
+func pathID(r *http.Request) (string, error) {
+	id := chi.URLParam(r, "id")
+	u, err := uuid.Parse(id)
+	if err != nil {
+		return "", apperr.New(apperr.Invalid, "id %q is not a UUID", id)
+	}
+	return u.String(), nil
+}
+
+func (a *api) listEvents(w http.ResponseWriter, r *http.Request) {
+	f, err := parseFilter(r.URL.Query())
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	reply(w, a.view.Events(f))
+}
+
+func (a *api) getEvent(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	e, ok := a.view.EventDetail(id)
+	if !ok {
+		a.fail(w, r, apperr.New(apperr.NotFound, "event %s not found", id))
+		return
+	}
+	reply(w, e)
+}
+
+func (a *api) listCategories(w http.ResponseWriter, _ *http.Request) {
+	reply(w, map[string]any{"items": a.view.Categories()})
+}
+
+func (a *api) getSession(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	s, ok := a.view.Session(id)
+	if !ok {
+		a.fail(w, r, apperr.New(apperr.NotFound, "session %s not found", id))
+		return
+	}
+	reply(w, s)
+}
+
+func (a *api) getSeats(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	m, ok := a.view.Seats(id)
+	if !ok {
+		a.fail(w, r, apperr.New(apperr.NotFound, "session %s not found", id))
+		return
+	}
+	reply(w, m)
+}
+
+// parseFilter reads the listing's query parameters, reporting every bad one.
+func parseFilter(q url.Values) (readmodel.Filter, error) {
+	bad := apperr.FieldErrors{}
+	f := readmodel.Filter{Query: strings.TrimSpace(q.Get("q")), Page: 1, PageSize: 20}
+	if len(f.Query) > 200 {
+		bad.Add("q", "must be at most 200 characters")
+	}
+	intParam := func(name string, min, max int64) *int64 {
+		s := q.Get(name)
+		if s == "" {
+			return nil
+		}
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < min || n > max {
+			bad.Add(name, "must be an integer from "+strconv.FormatInt(min, 10)+" to "+strconv.FormatInt(max, 10))
+			return nil
+		}
+		return &n
+	}
+	if p := intParam("page", 1, 1_000_000); p != nil {
+		f.Page = int(*p)
+	}
+	if p := intParam("page_size", 1, 100); p != nil {
+		f.PageSize = int(*p)
+	}
+	f.PriceMin = intParam("price_min", 0, math.MaxInt64)
+	f.PriceMax = intParam("price_max", 0, math.MaxInt64)
+	if f.PriceMin != nil && f.PriceMax != nil && *f.PriceMin > *f.PriceMax {
+		bad.Add("price_max", "must not be below price_min")
+	}
+	if c := q.Get("category"); c != "" {
+		if u, err := uuid.Parse(c); err != nil {
+			bad.Add("category", "must be a category id (UUID)")
+		} else {
+			f.CategoryID = u.String()
+		}
+	}
+	timeParam := func(name string) time.Time {
+		s := q.Get(name)
+		if s == "" {
+			return time.Time{}
+		}
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			bad.Add(name, "must be an RFC 3339 time, e.g. 2026-12-31T20:00:00Z")
+		}
+		return t
+	}
+	f.From, f.To = timeParam("from"), timeParam("to")
+	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {
+		bad.Add("to", "must not be before from")
+	}
+	floatParam := func(name string, min, max float64) (float64, bool) {
+		s := q.Get(name)
+		if s == "" {
+			return 0, false
+		}
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsNaN(v) || v < min || v > max {
+			bad.Add(name, "must be a number from "+strconv.FormatFloat(min, 'f', -1, 64)+" to "+strconv.FormatFloat(max, 'f', -1, 64))
+			return 0, false
+		}
+		return v, true
+	}
+	lat, hasLat := floatParam("lat", -90, 90)
+	lng, hasLng := floatParam("lng", -180, 180)
+	radius, hasRadius := floatParam("radius_km", 0, 20040)
+	switch {
+	case hasLat && hasLng && hasRadius:
+		f.Near = &readmodel.GeoCircle{Lat: lat, Lng: lng, RadiusKm: radius}
+	case hasLat || hasLng || hasRadius || q.Get("lat") != "" || q.Get("lng") != "" || q.Get("radius_km") != "":
+		bad.Add("radius_km", "lat, lng and radius_km go together")
+	}
+	return f, bad.Err()
+}

@@ -1,0 +1,256 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/ticketly/ticketly/internal/projection"
+)
+
+// Store keeps the documents of one read model.
+type Store[D any] interface {
+	Get(ctx context.Context, ids []string) (map[string]*D, error)
+	Put(ctx context.Context, docs map[string]*D) error
+}
+
+// ProjectorMetrics are shared by every projector of a process.
+type ProjectorMetrics struct {
+	Applied     *prometheus.CounterVec
+	Replayed    *prometheus.CounterVec
+	DeadLetters *prometheus.CounterVec
+	Freshness   *prometheus.HistogramVec
+	Restarts    *prometheus.CounterVec
+}
+
+// NewProjectorMetrics creates the projector metrics; register them with the service registry.
+func NewProjectorMetrics() *ProjectorMetrics {
+	return &ProjectorMetrics{
+		Applied: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketly_projector_changes_applied_total",
+			Help: "Row changes applied to read-model documents."}, []string{"model"}),
+		Replayed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketly_projector_changes_replayed_total",
+			Help: "Row changes skipped because the document already had them (redelivery, replay)."}, []string{"model"}),
+		DeadLetters: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketly_projector_dead_letters_total",
+			Help: "Records that can never be applied, sent to the model's dead-letter topic."}, []string{"model"}),
+		Freshness: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ticketly_projector_freshness_seconds",
+			Help:    "Time from the database commit to the read-model write of a change.",
+			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60}}, []string{"model"}),
+		Restarts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketly_projector_restarts_total",
+			Help: "Projector consumer restarts after an error."}, []string{"model"}),
+	}
+}
+
+// Collectors lists the metrics for registration.
+func (m *ProjectorMetrics) Collectors() []prometheus.Collector {
+	return []prometheus.Collector{m.Applied, m.Replayed, m.DeadLetters, m.Freshness, m.Restarts}
+}
+
+// DeadLetterTopic is where the poison records of topic go.
+func DeadLetterTopic(topic string) string { return topic + ".dlq" }
+
+// Projector keeps one read model up to date from its topic, as a member of the model's
+// permanent consumer group. Each poll is applied and written before its offsets are
+// committed (at-least-once; the LSN guards make redelivery a no-op), and rebalances wait
+// until a batch is written, so a document has one writer at a time.
+type Projector[D any] struct {
+	Model   projection.Model[D]
+	Store   Store[D]
+	Brokers []string
+	Log     *slog.Logger
+	Metrics *ProjectorMetrics
+	// MaxBatchWrite bounds how long one batch may keep retrying a failing store before the
+	// consumer leaves the group and starts over (must stay below the rebalance timeout).
+	MaxBatchWrite time.Duration
+}
+
+// Run consumes until ctx is cancelled. Errors restart the consumer (from the committed
+// offsets) after a backoff; Run itself only returns on cancellation.
+func (p *Projector[D]) Run(ctx context.Context) error {
+	backoff := 200 * time.Millisecond
+	for {
+		err := p.runOnce(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		p.Metrics.Restarts.WithLabelValues(p.Model.Name).Inc()
+		p.Log.Error("projector restarting", "model", p.Model.Name, "err", err, "backoff", backoff)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 10*time.Second)
+	}
+}
+
+func (p *Projector[D]) runOnce(ctx context.Context) error {
+	cl, err := NewClient(p.Brokers,
+		kgo.ConsumerGroup(p.Model.Group),
+		kgo.ConsumeTopics(p.Model.Topic),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.DisableAutoCommit(),
+		kgo.BlockRebalanceOnPoll(),
+		kgo.AllowAutoTopicCreation(),
+	)
+	if err != nil {
+		return err
+	}
+	// Leave the group on the way out, letting a pending rebalance through first.
+	defer cl.CloseAllowingRebalance()
+	p.Log.Info("projector started", "model", p.Model.Name, "group", p.Model.Group, "topic", p.Model.Topic)
+	for {
+		fetches := cl.PollRecords(ctx, 2000)
+		if ctx.Err() != nil || fetches.IsClientClosed() {
+			return ctx.Err()
+		}
+		var fetchErr error
+		fetches.EachError(func(t string, part int32, err error) {
+			fetchErr = errors.Join(fetchErr, fmt.Errorf("fetch %s[%d]: %w", t, part, err))
+		})
+		if fetchErr != nil {
+			return fetchErr
+		}
+		recs := fetches.Records()
+		if len(recs) > 0 {
+			wctx, cancel := context.WithTimeout(ctx, p.maxBatchWrite())
+			err := p.apply(wctx, cl, recs)
+			cancel()
+			if err != nil {
+				return err
+			}
+			if err := cl.CommitRecords(ctx, recs...); err != nil {
+				return fmt.Errorf("commit offsets: %w", err)
+			}
+		}
+		cl.AllowRebalance()
+	}
+}
+
+func (p *Projector[D]) maxBatchWrite() time.Duration {
+	if p.MaxBatchWrite > 0 {
+		return p.MaxBatchWrite
+	}
+	return 30 * time.Second
+}
+
+type keyed struct {
+	rec *kgo.Record
+	ch  projection.Change
+}
+
+// apply decodes, groups by document, applies and writes one batch; poison records go to
+// the dead-letter topic. Transient failures are retried until ctx ends.
+func (p *Projector[D]) apply(ctx context.Context, cl *kgo.Client, recs []*kgo.Record) error {
+	byKey := map[string][]keyed{}
+	var keys []string
+	for _, r := range recs {
+		ch, ok, err := projection.Decode(r.Value)
+		var key string
+		if err == nil && ok {
+			key, err = p.Model.Key(ch)
+		}
+		if err != nil {
+			if err := p.deadLetter(ctx, cl, r, err); err != nil {
+				return err
+			}
+			continue
+		}
+		if !ok {
+			continue
+		}
+		if _, seen := byKey[key]; !seen {
+			keys = append(keys, key)
+		}
+		byKey[key] = append(byKey[key], keyed{r, ch})
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	var docs map[string]*D
+	if err := retry(ctx, func() (err error) { docs, err = p.Store.Get(ctx, keys); return err }); err != nil {
+		return err
+	}
+	changed := map[string]*D{}
+	var newest []projection.Change
+	for _, key := range keys {
+		doc := docs[key]
+		if doc == nil {
+			doc = p.Model.New(key)
+		}
+		for _, k := range byKey[key] {
+			applied, err := p.Model.Apply(doc, k.ch)
+			if err != nil {
+				if err := p.deadLetter(ctx, cl, k.rec, err); err != nil {
+					return err
+				}
+				continue
+			}
+			if applied {
+				changed[key] = doc
+				newest = append(newest, k.ch)
+				p.Metrics.Applied.WithLabelValues(p.Model.Name).Inc()
+			} else {
+				p.Metrics.Replayed.WithLabelValues(p.Model.Name).Inc()
+			}
+		}
+	}
+	if err := retry(ctx, func() error { return p.Store.Put(ctx, changed) }); err != nil {
+		return err
+	}
+	now := time.Now()
+	for _, ch := range newest {
+		if ch.TsMs > 0 && ch.Op != projection.OpRead {
+			p.Metrics.Freshness.WithLabelValues(p.Model.Name).Observe(now.Sub(ch.Committed()).Seconds())
+		}
+	}
+	return nil
+}
+
+// deadLetter sends a poison record to the model's dead-letter topic with the reason and its
+// origin in headers. Only a failure to produce it is an error (the batch is then retried).
+func (p *Projector[D]) deadLetter(ctx context.Context, cl *kgo.Client, r *kgo.Record, reason error) error {
+	if !errors.Is(reason, projection.ErrPoison) {
+		return reason
+	}
+	if cl == nil { // a rebuild: the record was dead-lettered when it was first consumed
+		p.Log.Warn("skipping poison record", "model", p.Model.Name, "topic", r.Topic, "offset", r.Offset, "err", reason)
+		return nil
+	}
+	p.Log.Warn("dead-lettering record", "model", p.Model.Name, "topic", r.Topic, "partition", r.Partition,
+		"offset", r.Offset, "err", reason)
+	dl := &kgo.Record{Topic: DeadLetterTopic(r.Topic), Key: r.Key, Value: r.Value, Headers: append(r.Headers,
+		kgo.RecordHeader{Key: "dlq.error", Value: []byte(reason.Error())},
+		kgo.RecordHeader{Key: "dlq.topic", Value: []byte(r.Topic)},
+		kgo.RecordHeader{Key: "dlq.partition", Value: []byte(strconv.Itoa(int(r.Partition)))},
+		kgo.RecordHeader{Key: "dlq.offset", Value: []byte(strconv.FormatInt(r.Offset, 10))},
+		kgo.RecordHeader{Key: "dlq.model", Value: []byte(p.Model.Name)},
+	)}
+	if err := cl.ProduceSync(ctx, dl).FirstErr(); err != nil {
+		return fmt.Errorf("produce dead letter: %w", err)
+	}
+	p.Metrics.DeadLetters.WithLabelValues(p.Model.Name).Inc()
+	return nil
+}
+
+// retry runs fn until it succeeds or ctx ends, backing off between attempts.
+func retry(ctx context.Context, fn func() error) error {
+	wait := 50 * time.Millisecond
+	for {
+		err := fn()
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (gave up: %v)", err, ctx.Err())
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, 2*time.Second)
+	}
+}

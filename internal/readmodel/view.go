@@ -1,0 +1,129 @@
+// Package readmodel is the query side's in-memory view of the read model: bootstrapped
+// from the MongoDB documents, then advanced by the same Debezium changes the projectors
+// apply (with the same LSN guards), so hot reads never wait on the document store and
+// every replica converges on the same state.
+package readmodel
+
+import (
+	"sync"
+	"time"
+
+	"github.com/ticketly/ticketly/internal/projection"
+)
+
+// View holds the catalog read model of one replica.
+type View struct {
+	mu       sync.RWMutex
+	events   map[string]*projection.EventDoc
+	orgs     map[string]*projection.OrgDoc
+	cats     map[string]*projection.CategoryDoc
+	sessions map[string]string // session id -> event id
+	now      func() time.Time
+}
+
+// New returns an empty view; now is the clock (time.Now in production).
+func New(now func() time.Time) *View {
+	return &View{events: map[string]*projection.EventDoc{}, orgs: map[string]*projection.OrgDoc{},
+		cats: map[string]*projection.CategoryDoc{}, sessions: map[string]string{}, now: now}
+}
+
+// PutEvent stores a document loaded from the document store (bootstrap).
+func (v *View) PutEvent(d *projection.EventDoc) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.putEventLocked(d)
+}
+
+func (v *View) putEventLocked(d *projection.EventDoc) {
+	if old := v.events[d.ID]; old != nil {
+		for _, s := range old.Sessions {
+			delete(v.sessions, s.ID)
+		}
+	}
+	v.events[d.ID] = d
+	for _, s := range d.Sessions {
+		v.sessions[s.ID] = d.ID
+	}
+}
+
+// PutOrg stores an organization document (bootstrap).
+func (v *View) PutOrg(d *projection.OrgDoc) { v.mu.Lock(); v.orgs[d.ID] = d; v.mu.Unlock() }
+
+// PutCategory stores a category document (bootstrap).
+func (v *View) PutCategory(d *projection.CategoryDoc) { v.mu.Lock(); v.cats[d.ID] = d; v.mu.Unlock() }
+
+// Apply advances the view by one change of topic. Changes already reflected are skipped by
+// the documents' LSN guards. Poison changes are ignored here (the projector dead-letters them).
+func (v *View) Apply(topic string, c projection.Change) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	switch topic {
+	case projection.TopicEventAggregate:
+		id, err := projection.EventKey(c)
+		if err != nil {
+			return err
+		}
+		doc := v.events[id]
+		if doc == nil {
+			doc = projection.Events.New(id)
+		} else {
+			doc = cloneEvent(doc) // readers may hold the old pointer
+		}
+		if ok, err := projection.ApplyEvent(doc, c); err != nil || !ok {
+			return err
+		}
+		v.putEventLocked(doc)
+	case projection.TopicOrganizations:
+		id, err := projection.RowID(c)
+		if err != nil {
+			return err
+		}
+		doc := &projection.OrgDoc{ID: id, Versions: map[string]int64{}}
+		if old := v.orgs[id]; old != nil {
+			*doc = *old
+			doc.Versions = map[string]int64{"organization": old.Versions["organization"]}
+		}
+		if ok, err := projection.ApplyOrg(doc, c); err != nil || !ok {
+			return err
+		}
+		v.orgs[id] = doc
+	case projection.TopicCategories:
+		id, err := projection.RowID(c)
+		if err != nil {
+			return err
+		}
+		doc := &projection.CategoryDoc{ID: id, Versions: map[string]int64{}}
+		if old := v.cats[id]; old != nil {
+			*doc = *old
+			doc.Versions = map[string]int64{"category": old.Versions["category"]}
+		}
+		if ok, err := projection.ApplyCategory(doc, c); err != nil || !ok {
+			return err
+		}
+		v.cats[id] = doc
+	}
+	return nil
+}
+
+// cloneEvent copies what ApplyEvent mutates in place (slices and the version map), so a
+// document handed to a reader is never changed under it.
+func cloneEvent(d *projection.EventDoc) *projection.EventDoc {
+	c := *d
+	c.Tiers = append([]projection.Tier(nil), d.Tiers...)
+	c.Sessions = append([]projection.Session(nil), d.Sessions...)
+	c.Discounts = append([]projection.Discount(nil), d.Discounts...)
+	c.CoverImages = append([]string(nil), d.CoverImages...)
+	c.Versions = make(map[string]int64, len(d.Versions))
+	for k, val := range d.Versions {
+		c.Versions[k] = val
+	}
+	return &c
+}
+
+// Event returns the raw document of an event, visible or not (tests, rebuild checks).
+func (v *View) Event(id string) (*projection.EventDoc, bool) {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	d, ok := v.events[id]
+	return d, ok
+}

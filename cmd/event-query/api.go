@@ -31,7 +31,9 @@ func (a *api) routes(r chi.Router) {
 	r.Get("/api/v1/sessions/{id}/seats", a.getSeats)
 }
 
-func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) { httpapi.WriteError(w, r, a.log, err) }
+func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
+	httpapi.WriteError(w, r, a.log, err)
+}
 
 // reply writes v with a short public cache lifetime: reads are served from memory and a
 // change reaches them within a second or so.

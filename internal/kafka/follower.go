@@ -136,7 +136,9 @@ func (f *Follower) run(ctx context.Context) error {
 			return ctx.Err()
 		}
 		var fetchErr error
-		fetches.EachError(func(t string, p int32, err error) { fetchErr = errors.Join(fetchErr, fmt.Errorf("%s[%d]: %w", t, p, err)) })
+		fetches.EachError(func(t string, p int32, err error) {
+			fetchErr = errors.Join(fetchErr, fmt.Errorf("%s[%d]: %w", t, p, err))
+		})
 		if fetchErr != nil {
 			return fetchErr
 		}

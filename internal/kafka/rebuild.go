@@ -53,7 +53,9 @@ func (p *Projector[D]) Rebuild(ctx context.Context, clear func(context.Context) 
 			return records, err
 		}
 		var fetchErr error
-		fetches.EachError(func(t string, part int32, err error) { fetchErr = errors.Join(fetchErr, fmt.Errorf("%s[%d]: %w", t, part, err)) })
+		fetches.EachError(func(t string, part int32, err error) {
+			fetchErr = errors.Join(fetchErr, fmt.Errorf("%s[%d]: %w", t, part, err))
+		})
 		if fetchErr != nil {
 			return records, fetchErr
 		}

@@ -7,8 +7,9 @@ GOTEST_FLAGS ?= -race -count=1 -timeout 20m
 
 .PHONY: run stack test test-unit down status bench urls
 
-run: stack ## install what is missing, start the stack and the services, print the URLs
+run: stack ## install what is missing, start the stack and the services, load demo data, print the URLs
 	@$(SERVICES) up
+	@deploy/local/demo.sh
 	@deploy/local/urls.sh
 
 stack:
@@ -18,7 +19,7 @@ test: stack ## everything needed, then all tests (the stack is reused if it runs
 	go vet ./...
 	cd tools && go vet ./...
 	go test $(GOTEST_FLAGS) ./...
-	cd tools && go test -count=1 ./...
+	cd tools && FERRETDB_SMOKE_URL=mongodb://127.0.0.1:27017/ FERRETDB_SMOKE_DEBUG_URL=http://127.0.0.1:27018 go test -count=1 ./...
 
 test-unit: ## tests that need no running stack
 	go test -short -count=1 ./...
@@ -33,5 +34,5 @@ status:
 urls:
 	@deploy/local/urls.sh
 
-bench: stack ## benchmarks (numbers are reported, never asserted)
-	go test -run '^$$' -bench . -benchmem ./...
+bench: run ## benchmarks against the running platform (numbers are reported, never asserted)
+	@deploy/local/bench.sh

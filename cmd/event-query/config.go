@@ -18,6 +18,9 @@ type cfg struct {
 	// they run as separate `event-query project` processes.
 	Projectors bool
 	Partitions int32 // partitions of the read-model topics, when event-query creates them
+	// GroupPrefix is prepended to the projectors' permanent consumer-group names (empty in
+	// production; tests use it to run isolated projectors next to a live stack).
+	GroupPrefix string
 }
 
 // loadConfig reads the settings; the defaults fit the local stack (make run).
@@ -30,11 +33,12 @@ func loadConfig(getenv func(string) string) (cfg, error) {
 			DrainDelay:      e.Duration("DRAIN_DELAY", 0),
 			ShutdownTimeout: e.Duration("SHUTDOWN_TIMEOUT", 15e9),
 		},
-		MongoURI:   e.String("MONGO_URI", "mongodb://127.0.0.1:27017/"),
-		MongoDB:    e.String("MONGO_DB", "ticketly"),
-		Brokers:    kafka.Brokers(e.String("KAFKA_BROKERS", "127.0.0.1:9092")),
-		Projectors: e.Bool("PROJECTORS", true),
-		Partitions: int32(e.Int("KAFKA_TOPIC_PARTITIONS", 3)),
+		MongoURI:    e.String("MONGO_URI", "mongodb://127.0.0.1:27017/"),
+		MongoDB:     e.String("MONGO_DB", "ticketly"),
+		Brokers:     kafka.Brokers(e.String("KAFKA_BROKERS", "127.0.0.1:9092")),
+		Projectors:  e.Bool("PROJECTORS", true),
+		Partitions:  int32(e.Int("KAFKA_TOPIC_PARTITIONS", 3)),
+		GroupPrefix: e.String("KAFKA_GROUP_PREFIX", ""),
 	}
 	return c, errors.Join(e.Err(), c.Validate())
 }

@@ -59,7 +59,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	reg := metrics.New(service)
 	pm := kafka.NewProjectorMetrics()
 	reg.Register(pm.Collectors()...)
-	p := newProjectors(db, c.Brokers, log, pm)
+	p := newProjectors(db, c.Brokers, c.GroupPrefix, log, pm)
 
 	if mode == "rebuild" {
 		return p.rebuild(ctx)
@@ -112,16 +112,18 @@ type projectors struct {
 	brokers []string
 }
 
-func newProjectors(db *mongodrv.Database, brokers []string, log *slog.Logger, pm *kafka.ProjectorMetrics) *projectors {
+func newProjectors(db *mongodrv.Database, brokers []string, groupPrefix string, log *slog.Logger, pm *kafka.ProjectorMetrics) *projectors {
 	p := &projectors{
 		eventDB: mongo.NewDocStore[projection.EventDoc](db, projection.Events.Collection),
 		orgDB:   mongo.NewDocStore[projection.OrgDoc](db, projection.Organizations.Collection),
 		catDB:   mongo.NewDocStore[projection.CategoryDoc](db, projection.Categories.Collection),
 		log:     log, brokers: brokers,
 	}
-	p.events = &kafka.Projector[projection.EventDoc]{Model: projection.Events, Store: p.eventDB, Brokers: brokers, Log: log, Metrics: pm}
-	p.orgs = &kafka.Projector[projection.OrgDoc]{Model: projection.Organizations, Store: p.orgDB, Brokers: brokers, Log: log, Metrics: pm}
-	p.cats = &kafka.Projector[projection.CategoryDoc]{Model: projection.Categories, Store: p.catDB, Brokers: brokers, Log: log, Metrics: pm}
+	events, orgs, cats := projection.Events, projection.Organizations, projection.Categories
+	events.Group, orgs.Group, cats.Group = groupPrefix+events.Group, groupPrefix+orgs.Group, groupPrefix+cats.Group
+	p.events = &kafka.Projector[projection.EventDoc]{Model: events, Store: p.eventDB, Brokers: brokers, Log: log, Metrics: pm}
+	p.orgs = &kafka.Projector[projection.OrgDoc]{Model: orgs, Store: p.orgDB, Brokers: brokers, Log: log, Metrics: pm}
+	p.cats = &kafka.Projector[projection.CategoryDoc]{Model: cats, Store: p.catDB, Brokers: brokers, Log: log, Metrics: pm}
 	return p
 }
 
@@ -135,9 +137,9 @@ func (p *projectors) follower(view *readmodel.View, partitions int32) *kafka.Fol
 	return &kafka.Follower{
 		Brokers: p.brokers, Partitions: partitions, Log: p.log,
 		Feeds: []kafka.Feed{
-			{Topic: projection.Events.Topic, Group: projection.Events.Group},
-			{Topic: projection.Organizations.Topic, Group: projection.Organizations.Group},
-			{Topic: projection.Categories.Topic, Group: projection.Categories.Group},
+			{Topic: p.events.Model.Topic, Group: p.events.Model.Group},
+			{Topic: p.orgs.Model.Topic, Group: p.orgs.Model.Group},
+			{Topic: p.cats.Model.Topic, Group: p.cats.Model.Group},
 		},
 		Load: func(ctx context.Context) error {
 			return errors.Join(

@@ -1,0 +1,134 @@
+package kafka_test
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/ticketly/ticketly/internal/kafka"
+	"github.com/ticketly/ticketly/internal/mongo"
+	"github.com/ticketly/ticketly/internal/projection"
+)
+
+var brokers = []string{"127.0.0.1:9092"}
+
+func envelope(table, op string, lsn int64, row map[string]any) []byte {
+	b, _ := json.Marshal(map[string]any{"op": op, "before": nil, "after": row,
+		"source": map[string]any{"schema": "catalog", "table": table, "lsn": lsn, "ts_ms": time.Now().UnixMilli()}})
+	return b
+}
+
+// A poison record goes to the dead-letter topic with its origin, is counted, and does not
+// block the records behind it in its partition; offsets are committed after the writes.
+func TestProjectorDeadLettersPoisonAndKeepsGoing(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	id := strings.ReplaceAll(uuid.NewString(), "-", "")[:12]
+	topic := "test.projector." + id
+	cl, err := kafka.NewClient(brokers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	if err := kafka.EnsureTopics(ctx, adm, 3, topic); err != nil {
+		t.Fatalf("create topic: %v (is the stack up? make run)", err)
+	}
+	t.Cleanup(func() { _, _ = adm.DeleteTopics(context.Background(), topic, kafka.DeadLetterTopic(topic)) })
+
+	a, b := uuid.NewString(), uuid.NewString()
+	key := func(ev string) []byte { return []byte(`{"event_id":"` + ev + `"}`) }
+	ev := func(evID, title string) map[string]any {
+		return map[string]any{"id": evID, "organization_id": "o", "title": title, "status": "APPROVED", "cover_images": "[]"}
+	}
+	recs := []*kgo.Record{
+		{Key: key(a), Value: envelope("events", "c", 10, ev(a, "A1"))},
+		{Key: key(b), Value: envelope("events", "c", 11, ev(b, "B1"))},
+		{Key: key(a), Value: []byte("{not json")},
+		{Key: key(a), Value: envelope("tiers", "c", 12, map[string]any{"id": "t", "event_id": a, "price_minor": "free"})},
+		{Key: key(a), Value: envelope("events", "u", 13, ev(a, "A2"))},
+		{Key: key(b), Value: envelope("events", "u", 14, ev(b, "B2"))},
+	}
+	for _, r := range recs {
+		r.Topic = topic
+	}
+	if err := cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+
+	mc, err := mongo.Connect("mongodb://127.0.0.1:27017/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := mc.Database("test_kafka_" + id)
+	t.Cleanup(func() { _ = db.Drop(context.Background()); _ = mc.Disconnect(context.Background()) })
+	store := mongo.NewDocStore[projection.EventDoc](db, "events")
+	model := projection.Events
+	model.Topic, model.Group = topic, "test-group-"+id
+	metrics := kafka.NewProjectorMetrics()
+	p := &kafka.Projector[projection.EventDoc]{Model: model, Store: store, Brokers: brokers,
+		Log: slog.New(slog.DiscardHandler), Metrics: metrics}
+	pctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- p.Run(pctx) }()
+
+	for {
+		docs, err := store.Get(ctx, []string{a, b})
+		if err == nil && docs[a] != nil && docs[b] != nil && docs[a].Title == "A2" && docs[b].Title == "B2" {
+			if docs[a].Revision != 2 || len(docs[a].Tiers) != 0 {
+				t.Fatalf("document A %+v", docs[a])
+			}
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("documents not projected: %v %v", docs, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := testutil.ToFloat64(metrics.DeadLetters.WithLabelValues("events")); n != 2 {
+		t.Fatalf("dead letters counted %v, want 2", n)
+	}
+	// The dead-letter topic holds both records with their origin.
+	dl, err := kafka.NewClient(brokers, kgo.ConsumeTopics(kafka.DeadLetterTopic(topic)), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dl.Close()
+	var dead []*kgo.Record
+	for len(dead) < 2 {
+		fs := dl.PollFetches(ctx)
+		if ctx.Err() != nil {
+			t.Fatalf("dead letters: %d", len(dead))
+		}
+		dead = append(dead, fs.Records()...)
+	}
+	for _, r := range dead {
+		hdr := map[string]string{}
+		for _, h := range r.Headers {
+			hdr[h.Key] = string(h.Value)
+		}
+		if hdr["dlq.topic"] != topic || hdr["dlq.error"] == "" || hdr["dlq.offset"] == "" || string(r.Key) != string(key(a)) {
+			t.Fatalf("dead letter %s headers %v", r.Value, hdr)
+		}
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	lags, err := adm.Lag(ctx, model.Group)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total := lags[model.Group].Lag.Total(); total != 0 {
+		t.Fatalf("lag after the projector stopped: %d (offsets not committed)", total)
+	}
+	_, _ = adm.DeleteGroup(context.Background(), model.Group)
+}

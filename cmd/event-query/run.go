@@ -105,9 +105,11 @@ type projectors struct {
 	events  *kafka.Projector[projection.EventDoc]
 	orgs    *kafka.Projector[projection.OrgDoc]
 	cats    *kafka.Projector[projection.CategoryDoc]
+	seats   *kafka.Projector[projection.SeatStatusDoc]
 	eventDB *mongo.DocStore[projection.EventDoc]
 	orgDB   *mongo.DocStore[projection.OrgDoc]
 	catDB   *mongo.DocStore[projection.CategoryDoc]
+	seatDB  *mongo.DocStore[projection.SeatStatusDoc]
 	log     *slog.Logger
 	brokers []string
 }
@@ -117,18 +119,21 @@ func newProjectors(db *mongodrv.Database, brokers []string, groupPrefix string, 
 		eventDB: mongo.NewDocStore[projection.EventDoc](db, projection.Events.Collection),
 		orgDB:   mongo.NewDocStore[projection.OrgDoc](db, projection.Organizations.Collection),
 		catDB:   mongo.NewDocStore[projection.CategoryDoc](db, projection.Categories.Collection),
+		seatDB:  mongo.NewDocStore[projection.SeatStatusDoc](db, projection.SeatStatus.Collection),
 		log:     log, brokers: brokers,
 	}
-	events, orgs, cats := projection.Events, projection.Organizations, projection.Categories
+	events, orgs, cats, seats := projection.Events, projection.Organizations, projection.Categories, projection.SeatStatus
 	events.Group, orgs.Group, cats.Group = groupPrefix+events.Group, groupPrefix+orgs.Group, groupPrefix+cats.Group
+	seats.Group = groupPrefix + seats.Group
 	p.events = &kafka.Projector[projection.EventDoc]{Model: events, Store: p.eventDB, Brokers: brokers, Log: log, Metrics: pm}
 	p.orgs = &kafka.Projector[projection.OrgDoc]{Model: orgs, Store: p.orgDB, Brokers: brokers, Log: log, Metrics: pm}
 	p.cats = &kafka.Projector[projection.CategoryDoc]{Model: cats, Store: p.catDB, Brokers: brokers, Log: log, Metrics: pm}
+	p.seats = &kafka.Projector[projection.SeatStatusDoc]{Model: seats, Store: p.seatDB, Brokers: brokers, Log: log, Metrics: pm}
 	return p
 }
 
 func (p *projectors) runners() []func(context.Context) error {
-	return []func(context.Context) error{p.events.Run, p.orgs.Run, p.cats.Run}
+	return []func(context.Context) error{p.events.Run, p.orgs.Run, p.cats.Run, p.seats.Run}
 }
 
 // follower feeds the in-memory view: loaded from MongoDB, then advanced from the offsets
@@ -140,12 +145,14 @@ func (p *projectors) follower(view *readmodel.View, partitions int32) *kafka.Fol
 			{Topic: p.events.Model.Topic, Group: p.events.Model.Group},
 			{Topic: p.orgs.Model.Topic, Group: p.orgs.Model.Group},
 			{Topic: p.cats.Model.Topic, Group: p.cats.Model.Group},
+			{Topic: p.seats.Model.Topic, Group: p.seats.Model.Group},
 		},
 		Load: func(ctx context.Context) error {
 			return errors.Join(
 				p.eventDB.All(ctx, func(_ string, d *projection.EventDoc) error { view.PutEvent(d); return nil }),
 				p.orgDB.All(ctx, func(_ string, d *projection.OrgDoc) error { view.PutOrg(d); return nil }),
 				p.catDB.All(ctx, func(_ string, d *projection.CategoryDoc) error { view.PutCategory(d); return nil }),
+				p.seatDB.All(ctx, func(_ string, d *projection.SeatStatusDoc) error { view.PutSeatStatus(d); return nil }),
 			)
 		},
 		Apply: view.Apply,
@@ -160,6 +167,7 @@ func (p *projectors) rebuild(ctx context.Context) error {
 		{"organizations", func(ctx context.Context) (int, error) { return p.orgs.Rebuild(ctx, p.orgDB.Clear) }},
 		{"categories", func(ctx context.Context) (int, error) { return p.cats.Rebuild(ctx, p.catDB.Clear) }},
 		{"events", func(ctx context.Context) (int, error) { return p.events.Rebuild(ctx, p.eventDB.Clear) }},
+		{"seat_status", func(ctx context.Context) (int, error) { return p.seats.Rebuild(ctx, p.seatDB.Clear) }},
 	} {
 		start := time.Now()
 		n, err := r.fn(ctx)

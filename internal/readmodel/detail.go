@@ -252,6 +252,10 @@ func (v *View) Seats(id string) (SeatMap, bool) {
 		blocked[id] = true
 	}
 	m := SeatMap{SessionID: s.ID, Status: s.Status, Seats: []SeatStatus{}, Standing: []StandingArea{}}
+	live := v.seats[s.ID]
+	if live != nil {
+		m.Version = live.Version
+	}
 	for _, b := range s.Layout.Blocks {
 		switch b.Type {
 		case "seated_grid":
@@ -260,12 +264,20 @@ func (v *View) Seats(id string) (SeatMap, bool) {
 					st := "AVAILABLE"
 					if blocked[seat.ID] {
 						st = "BLOCKED"
+					} else if live != nil && live.Seats[seat.ID] != "" {
+						st = live.Seats[seat.ID]
 					}
 					m.Seats = append(m.Seats, SeatStatus{ID: seat.ID, Label: seat.Label, BlockID: b.ID, Row: r.Label, TierID: seat.TierID, Status: st})
 				}
 			}
 		case "standing":
-			m.Standing = append(m.Standing, StandingArea{BlockID: b.ID, Name: b.Name, TierID: b.TierID, Capacity: b.Capacity, Available: b.Capacity})
+			avail := b.Capacity
+			if live != nil {
+				if a, ok := live.StandingAvailable(b.ID); ok {
+					avail = min(a, b.Capacity)
+				}
+			}
+			m.Standing = append(m.Standing, StandingArea{BlockID: b.ID, Name: b.Name, TierID: b.TierID, Capacity: b.Capacity, Available: max(avail, 0)})
 		}
 	}
 	return m, true

@@ -18,13 +18,15 @@ type View struct {
 	orgs     map[string]*projection.OrgDoc
 	cats     map[string]*projection.CategoryDoc
 	sessions map[string]string // session id -> event id
+	seats    map[string]*projection.SeatStatusDoc
 	now      func() time.Time
 }
 
 // New returns an empty view; now is the clock (time.Now in production).
 func New(now func() time.Time) *View {
 	return &View{events: map[string]*projection.EventDoc{}, orgs: map[string]*projection.OrgDoc{},
-		cats: map[string]*projection.CategoryDoc{}, sessions: map[string]string{}, now: now}
+		cats: map[string]*projection.CategoryDoc{}, sessions: map[string]string{},
+		seats: map[string]*projection.SeatStatusDoc{}, now: now}
 }
 
 // PutEvent stores a document loaded from the document store (bootstrap).
@@ -48,6 +50,13 @@ func (v *View) putEventLocked(d *projection.EventDoc) {
 
 // PutOrg stores an organization document (bootstrap).
 func (v *View) PutOrg(d *projection.OrgDoc) { v.mu.Lock(); v.orgs[d.ID] = d; v.mu.Unlock() }
+
+// PutSeatStatus stores a session's seat-status document (bootstrap).
+func (v *View) PutSeatStatus(d *projection.SeatStatusDoc) {
+	v.mu.Lock()
+	v.seats[d.SessionID] = d
+	v.mu.Unlock()
+}
 
 // PutCategory stores a category document (bootstrap).
 func (v *View) PutCategory(d *projection.CategoryDoc) { v.mu.Lock(); v.cats[d.ID] = d; v.mu.Unlock() }
@@ -87,6 +96,20 @@ func (v *View) Apply(topic string, c projection.Change) error {
 			return err
 		}
 		v.orgs[id] = doc
+	case projection.TopicSeatChanges:
+		if c.Op == projection.OpDelete {
+			return nil
+		}
+		sc, err := projection.DecodeSeatChange(c)
+		if err != nil {
+			return err
+		}
+		doc := v.seats[sc.SessionID]
+		if doc == nil {
+			doc = projection.SeatStatus.New(sc.SessionID)
+			v.seats[sc.SessionID] = doc
+		}
+		doc.ApplyChange(sc)
 	case projection.TopicCategories:
 		id, err := projection.RowID(c)
 		if err != nil {

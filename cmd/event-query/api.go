@@ -15,11 +15,13 @@ import (
 	"github.com/ticketly/ticketly/internal/apperr"
 	"github.com/ticketly/ticketly/internal/httpapi"
 	"github.com/ticketly/ticketly/internal/readmodel"
+	"github.com/ticketly/ticketly/internal/sse"
 )
 
 // api serves the public read endpoints from the replica's in-memory view.
 type api struct {
 	view *readmodel.View
+	hub  *sse.Hub
 	log  *slog.Logger
 }
 
@@ -29,6 +31,20 @@ func (a *api) routes(r chi.Router) {
 	r.Get("/api/v1/categories", a.listCategories)
 	r.Get("/api/v1/sessions/{id}", a.getSession)
 	r.Get("/api/v1/sessions/{id}/seats", a.getSeats)
+	r.Get("/api/v1/sessions/{id}/stream", a.streamSession)
+}
+
+// streamSession is the live seat stream of SPEC section 3 (SSE). An unknown session is a
+// JSON 404 before any stream starts: a browser's EventSource gives up on error statuses.
+func (a *api) streamSession(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.hub.ServeSession(w, r, id, func(w http.ResponseWriter, r *http.Request) {
+		a.fail(w, r, apperr.New(apperr.NotFound, "session %s not found", id))
+	})
 }
 
 func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {

@@ -2,10 +2,13 @@ package main
 
 import (
 	"errors"
+	"strings"
+	"time"
 
 	"github.com/ticketly/ticketly/internal/config"
 	"github.com/ticketly/ticketly/internal/httpapi"
 	"github.com/ticketly/ticketly/internal/kafka"
+	"github.com/ticketly/ticketly/internal/sse"
 )
 
 type cfg struct {
@@ -21,6 +24,8 @@ type cfg struct {
 	// GroupPrefix is prepended to the projectors' permanent consumer-group names (empty in
 	// production; tests use it to run isolated projectors next to a live stack).
 	GroupPrefix string
+	SSE         sse.Config
+	CORSOrigins []string
 }
 
 // loadConfig reads the settings; the defaults fit the local stack (make run).
@@ -39,6 +44,13 @@ func loadConfig(getenv func(string) string) (cfg, error) {
 		Projectors:  e.Bool("PROJECTORS", true),
 		Partitions:  int32(e.Int("KAFKA_TOPIC_PARTITIONS", 3)),
 		GroupPrefix: e.String("KAFKA_GROUP_PREFIX", ""),
+		SSE: sse.Config{
+			Heartbeat:       e.Duration("SSE_HEARTBEAT", 15*time.Second),
+			ReplayBuffer:    e.Int("SSE_REPLAY_BUFFER", 512),
+			ClientBuffer:    e.Int("SSE_CLIENT_BUFFER", 256),
+			SlowClientGrace: e.Duration("SSE_SLOW_CLIENT_GRACE", 10*time.Second),
+		},
+		CORSOrigins: strings.Split(e.String("CORS_ORIGINS", "*"), ","),
 	}
 	return c, errors.Join(e.Err(), c.Validate())
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/ticketly/ticketly/internal/mongo"
 	"github.com/ticketly/ticketly/internal/projection"
 	"github.com/ticketly/ticketly/internal/readmodel"
+	"github.com/ticketly/ticketly/internal/sse"
 )
 
 //go:embed openapi.yaml
@@ -78,6 +79,10 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		workers = append(workers, p.runners()...)
 	}
 	view := readmodel.New(time.Now)
+	sm := sse.NewMetrics()
+	reg.Register(sm.Collectors()...)
+	hub := sse.New(c.SSE, seatSource{view}, log, sm)
+	view.OnSeatChange(func(sc projection.SeatChange, gap bool) { hub.Publish(toSSE(sc, gap)) })
 	if mode == "serve" {
 		f := p.follower(view, c.Partitions)
 		checker.Add("read_model", func(context.Context) error { return f.CaughtUp() })
@@ -86,7 +91,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	base := httpapi.Base{Logger: log, Health: checker, Metrics: reg, OpenAPI: openapiDoc}
 	var h chi.Router
 	if mode == "serve" {
-		h = routes(base, view)
+		h = routes(base, view, hub, c.CORSOrigins)
 	} else {
 		h = httpapi.NewRouter(base)
 	}
@@ -94,10 +99,34 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 }
 
 // routes is the service's HTTP surface.
-func routes(base httpapi.Base, view *readmodel.View) chi.Router {
+func routes(base httpapi.Base, view *readmodel.View, hub *sse.Hub, corsOrigins []string) chi.Router {
 	r := httpapi.NewRouter(base)
-	(&api{view: view, log: base.Logger}).routes(r)
+	r.Group(func(r chi.Router) {
+		r.Use(httpapi.CORS(corsOrigins))
+		(&api{view: view, hub: hub, log: base.Logger}).routes(r)
+	})
 	return r
+}
+
+// seatSource adapts the view to the SSE hub.
+type seatSource struct{ v *readmodel.View }
+
+func (s seatSource) WithSnapshot(id string, fn func(sse.Snapshot)) bool {
+	return s.v.WithSeatSnapshot(id, func(snap readmodel.SeatSnapshot) {
+		out := sse.Snapshot{Version: snap.Version, Seats: snap.Seats, Standing: make([]sse.Standing, len(snap.Standing))}
+		for i, l := range snap.Standing {
+			out.Standing[i] = sse.Standing{BlockID: l.BlockID, Available: l.Available}
+		}
+		fn(out)
+	})
+}
+
+func toSSE(sc projection.SeatChange, gap bool) sse.Change {
+	out := sse.Change{SessionID: sc.SessionID, Version: sc.Version, Status: sc.Status, SeatIDs: sc.SeatIDs, Gap: gap, TsMs: sc.TsMs}
+	for _, l := range sc.Standing {
+		out.Standing = append(out.Standing, sse.Standing{BlockID: l.BlockID, Available: l.Available})
+	}
+	return out
 }
 
 // projectors bundles the three catalog read models' projectors and stores.

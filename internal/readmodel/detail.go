@@ -282,3 +282,47 @@ func (v *View) Seats(id string) (SeatMap, bool) {
 	}
 	return m, true
 }
+
+// SeatSnapshot is a session's whole seat state at an inventory version: seats not listed
+// are AVAILABLE (the SSE snapshot event).
+type SeatSnapshot struct {
+	Version  int64
+	Seats    map[string]string
+	Standing []projection.StandingLevel
+}
+
+// WithSeatSnapshot runs fn with the current seat state of a session of a visible event,
+// while no change can be applied, and reports false for an unknown session.
+func (v *View) WithSeatSnapshot(id string, fn func(SeatSnapshot)) bool {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	_, s := v.sessionLocked(id)
+	if s == nil {
+		return false
+	}
+	snap := SeatSnapshot{Seats: map[string]string{}, Standing: []projection.StandingLevel{}}
+	live := v.seats[id]
+	if live != nil {
+		snap.Version = live.Version
+		for seat, st := range live.Seats {
+			snap.Seats[seat] = st
+		}
+	}
+	for _, seat := range s.Layout.BlockedSeatIDs {
+		snap.Seats[seat] = "BLOCKED"
+	}
+	for _, b := range s.Layout.Blocks {
+		if b.Type != "standing" {
+			continue
+		}
+		avail := b.Capacity
+		if live != nil {
+			if a, ok := live.StandingAvailable(b.ID); ok {
+				avail = max(min(a, b.Capacity), 0)
+			}
+		}
+		snap.Standing = append(snap.Standing, projection.StandingLevel{BlockID: b.ID, Available: avail})
+	}
+	fn(snap)
+	return true
+}

@@ -20,7 +20,14 @@ type View struct {
 	sessions map[string]string // session id -> event id
 	seats    map[string]*projection.SeatStatusDoc
 	now      func() time.Time
+	// onSeatChange is told of every new seat change, in version order per session, while
+	// the view is locked (so a snapshot taken under the read lock and this stream line up).
+	onSeatChange func(c projection.SeatChange, gap bool)
 }
+
+// OnSeatChange registers the listener of applied seat changes (the SSE hub). Set it
+// before the view is fed.
+func (v *View) OnSeatChange(fn func(c projection.SeatChange, gap bool)) { v.onSeatChange = fn }
 
 // New returns an empty view; now is the clock (time.Now in production).
 func New(now func() time.Time) *View {
@@ -33,7 +40,9 @@ func New(now func() time.Time) *View {
 func (v *View) PutEvent(d *projection.EventDoc) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.putEventLocked(d)
+	if old := v.events[d.ID]; old == nil || d.Revision > old.Revision {
+		v.putEventLocked(d)
+	}
 }
 
 func (v *View) putEventLocked(d *projection.EventDoc) {
@@ -51,11 +60,14 @@ func (v *View) putEventLocked(d *projection.EventDoc) {
 // PutOrg stores an organization document (bootstrap).
 func (v *View) PutOrg(d *projection.OrgDoc) { v.mu.Lock(); v.orgs[d.ID] = d; v.mu.Unlock() }
 
-// PutSeatStatus stores a session's seat-status document (bootstrap).
+// PutSeatStatus stores a session's seat-status document (bootstrap); a document older than
+// what the view already has is ignored, so a reload never moves a session backwards.
 func (v *View) PutSeatStatus(d *projection.SeatStatusDoc) {
 	v.mu.Lock()
-	v.seats[d.SessionID] = d
-	v.mu.Unlock()
+	defer v.mu.Unlock()
+	if old := v.seats[d.SessionID]; old == nil || d.Version > old.Version {
+		v.seats[d.SessionID] = d
+	}
 }
 
 // PutCategory stores a category document (bootstrap).
@@ -109,7 +121,10 @@ func (v *View) Apply(topic string, c projection.Change) error {
 			doc = projection.SeatStatus.New(sc.SessionID)
 			v.seats[sc.SessionID] = doc
 		}
-		doc.ApplyChange(sc)
+		prev := doc.Version
+		if doc.ApplyChange(sc) && v.onSeatChange != nil {
+			v.onSeatChange(sc, sc.Version > prev+1)
+		}
 	case projection.TopicCategories:
 		id, err := projection.RowID(c)
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/ticketly/ticketly/internal/apperr"
+	"github.com/ticketly/ticketly/internal/auth"
 	"github.com/ticketly/ticketly/internal/httpapi"
 	"github.com/ticketly/ticketly/internal/readmodel"
 	"github.com/ticketly/ticketly/internal/sse"
@@ -20,9 +21,11 @@ import (
 
 // api serves the public read endpoints from the replica's in-memory view.
 type api struct {
-	view *readmodel.View
-	hub  *sse.Hub
-	log  *slog.Logger
+	view      *readmodel.View
+	hub       *sse.Hub
+	checkouts *sse.Broadcast
+	verifier  *auth.Verifier
+	log       *slog.Logger
 }
 
 func (a *api) routes(r chi.Router) {
@@ -32,6 +35,41 @@ func (a *api) routes(r chi.Router) {
 	r.Get("/api/v1/sessions/{id}", a.getSession)
 	r.Get("/api/v1/sessions/{id}/seats", a.getSeats)
 	r.Get("/api/v1/sessions/{id}/stream", a.streamSession)
+	r.Get("/api/v1/events/{id}/checkouts/stream", a.streamCheckouts)
+}
+
+// streamCheckouts is an organizer's live stream of the checkouts of their event: every
+// order status change, without buyer data. The token comes in the Authorization header,
+// or as ?access_token= for browsers' EventSource, which cannot set headers.
+func (a *api) streamCheckouts(w http.ResponseWriter, r *http.Request) {
+	raw, err := auth.BearerToken(r)
+	if t := r.URL.Query().Get("access_token"); err != nil && t != "" {
+		raw, err = t, nil
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	p, err := a.verifier.Verify(r.Context(), raw)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	allowed, found := a.view.CanManageEvent(id, p.Subject)
+	if !found {
+		a.fail(w, r, apperr.New(apperr.NotFound, "event %s not found", id))
+		return
+	}
+	if !allowed && !p.HasRole("event_admin") && !p.HasRole("organization_admin") {
+		a.fail(w, r, apperr.New(apperr.Forbidden, "only the event's organizer may watch its checkouts"))
+		return
+	}
+	a.checkouts.Serve(w, r, id)
 }
 
 // streamSession is the live seat stream of SPEC section 3 (SSE). An unknown session is a

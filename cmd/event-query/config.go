@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ticketly/ticketly/internal/auth"
 	"github.com/ticketly/ticketly/internal/config"
 	"github.com/ticketly/ticketly/internal/httpapi"
 	"github.com/ticketly/ticketly/internal/kafka"
@@ -26,6 +27,7 @@ type cfg struct {
 	GroupPrefix string
 	SSE         sse.Config
 	CORSOrigins []string
+	Auth        auth.Config // verifies organizer tokens of the checkout streams
 }
 
 // loadConfig reads the settings; the defaults fit the local stack (make run).
@@ -51,6 +53,11 @@ func loadConfig(getenv func(string) string) (cfg, error) {
 			SlowClientGrace: e.Duration("SSE_SLOW_CLIENT_GRACE", 10*time.Second),
 		},
 		CORSOrigins: strings.Split(e.String("CORS_ORIGINS", "*"), ","),
+		Auth: auth.Config{
+			Issuer:   e.String("OIDC_ISSUER", "http://localhost:8180/realms/ticketly"),
+			JWKSURL:  e.String("OIDC_JWKS_URL", ""),
+			Audience: e.String("OIDC_AUDIENCE", "ticketly-api"),
+		},
 	}
 	return c, errors.Join(e.Err(), c.Validate())
 }
@@ -61,6 +68,9 @@ func (c cfg) Validate() error {
 		errs = append(errs, err)
 	}
 	if err := config.Require("MONGO_DB", c.MongoDB); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.Auth.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	if c.Partitions < 1 || c.Partitions > 1000 {

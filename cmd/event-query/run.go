@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	mongodrv "go.mongodb.org/mongo-driver/v2/mongo"
 
+	"github.com/ticketly/ticketly/internal/auth"
 	"github.com/ticketly/ticketly/internal/health"
 	"github.com/ticketly/ticketly/internal/httpapi"
 	"github.com/ticketly/ticketly/internal/kafka"
@@ -83,6 +85,16 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	reg.Register(sm.Collectors()...)
 	hub := sse.New(c.SSE, seatSource{view}, log, sm)
 	view.OnSeatChange(func(sc projection.SeatChange, gap bool) { hub.Publish(toSSE(sc, gap)) })
+	checkouts := sse.NewBroadcast(c.SSE.Heartbeat, log, sm)
+	view.OnCheckout(func(co projection.Checkout) {
+		if b, err := json.Marshal(co); err == nil {
+			checkouts.Publish(co.EventID, "checkout", b)
+		}
+	})
+	verifier, err := auth.NewVerifier(ctx, c.Auth)
+	if err != nil {
+		return err
+	}
 	if mode == "serve" {
 		f := p.follower(view, c.Partitions)
 		checker.Add("read_model", func(context.Context) error { return f.CaughtUp() })
@@ -91,7 +103,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	base := httpapi.Base{Logger: log, Health: checker, Metrics: reg, OpenAPI: openapiDoc}
 	var h chi.Router
 	if mode == "serve" {
-		h = routes(base, view, hub, c.CORSOrigins)
+		h = routes(base, &api{view: view, hub: hub, checkouts: checkouts, verifier: verifier, log: log}, c.CORSOrigins)
 	} else {
 		h = httpapi.NewRouter(base)
 	}
@@ -99,11 +111,11 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 }
 
 // routes is the service's HTTP surface.
-func routes(base httpapi.Base, view *readmodel.View, hub *sse.Hub, corsOrigins []string) chi.Router {
+func routes(base httpapi.Base, a *api, corsOrigins []string) chi.Router {
 	r := httpapi.NewRouter(base)
 	r.Group(func(r chi.Router) {
 		r.Use(httpapi.CORS(corsOrigins))
-		(&api{view: view, hub: hub, log: base.Logger}).routes(r)
+		a.routes(r)
 	})
 	return r
 }
@@ -175,6 +187,7 @@ func (p *projectors) follower(view *readmodel.View, partitions int32) *kafka.Fol
 			{Topic: p.orgs.Model.Topic, Group: p.orgs.Model.Group},
 			{Topic: p.cats.Model.Topic, Group: p.cats.Model.Group},
 			{Topic: p.seats.Model.Topic, Group: p.seats.Model.Group},
+			{Topic: projection.TopicOrders}, // live only: organizers' checkout streams
 		},
 		Load: func(ctx context.Context) error {
 			return errors.Join(

@@ -17,7 +17,8 @@ import (
 )
 
 // Feed is a topic a follower reads, and the projector group whose committed offsets say
-// how far the document store already reflects it.
+// how far the document store already reflects it. A feed without a group is live only: it
+// starts at the end (notifications that are not kept in any document).
 type Feed struct {
 	Topic string
 	Group string
@@ -100,6 +101,15 @@ func (f *Follower) run(ctx context.Context) error {
 	starts := map[string]map[int32]kgo.Offset{}
 	remaining := map[string]map[int32]int64{} // partition -> end offset still to reach
 	for _, fd := range f.Feeds {
+		if fd.Group == "" {
+			starts[fd.Topic] = map[int32]kgo.Offset{}
+			ends.Each(func(lo kadm.ListedOffset) {
+				if lo.Topic == fd.Topic {
+					starts[fd.Topic][lo.Partition] = kgo.NewOffset().At(lo.Offset)
+				}
+			})
+			continue
+		}
 		committed, err := adm.FetchOffsets(ctx, fd.Group)
 		if err != nil && !errors.Is(err, kerr.GroupIDNotFound) {
 			return fmt.Errorf("fetch offsets of %s: %w", fd.Group, err)

@@ -31,8 +31,8 @@ var Events = Model[EventDoc]{
 
 // Organizations is the organization read model.
 var Organizations = Model[OrgDoc]{
-	Name: "organizations", Topic: TopicOrganizations, Group: "projector.organizations.v1", Collection: "organizations",
-	Key:   RowID,
+	Name: "organizations", Topic: TopicOrganizations, Group: "projector.organizations.v2", Collection: "organizations",
+	Key:   OrgKey,
 	New:   func(id string) *OrgDoc { return &OrgDoc{ID: id, Versions: map[string]int64{}} },
 	Apply: ApplyOrg,
 }

@@ -199,3 +199,32 @@ func TestDirectoryDocuments(t *testing.T) {
 		t.Fatalf("category %+v %v", cat, err)
 	}
 }
+
+func TestOrganizationMembers(t *testing.T) {
+	org := &projection.OrgDoc{}
+	apply := func(table, op string, lsn int64, row map[string]any) {
+		t.Helper()
+		b, _ := json.Marshal(map[string]any{"op": op, "before": row, "after": row, "source": map[string]any{"table": table, "lsn": lsn, "ts_ms": 1}})
+		c, ok, err := projection.Decode(b)
+		if err != nil || !ok {
+			t.Fatal(err)
+		}
+		if key, err := projection.OrgKey(c); err != nil || key != "o1" {
+			t.Fatalf("key %q %v", key, err)
+		}
+		if _, err := projection.ApplyOrg(org, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apply("organizations", "c", 1, map[string]any{"id": "o1", "name": "Acme", "owner_id": "owner"})
+	apply("organization_members", "c", 2, map[string]any{"organization_id": "o1", "user_id": "ann", "roles": []string{"ADMIN"}})
+	apply("organization_members", "c", 3, map[string]any{"organization_id": "o1", "user_id": "sam", "roles": []string{"SCANNER"}})
+	if !org.CanManage("owner") || !org.CanManage("ann") || org.CanManage("sam") || org.CanManage("eve") {
+		t.Fatalf("permissions %+v", org)
+	}
+	apply("organization_members", "d", 4, map[string]any{"organization_id": "o1", "user_id": "ann", "roles": []string{"ADMIN"}})
+	apply("organization_members", "c", 2, map[string]any{"organization_id": "o1", "user_id": "ann", "roles": []string{"ADMIN"}}) // replay
+	if org.CanManage("ann") || len(org.Members) != 1 || org.Name != "Acme" {
+		t.Fatalf("after removal %+v", org)
+	}
+}

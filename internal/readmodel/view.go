@@ -23,7 +23,11 @@ type View struct {
 	// onSeatChange is told of every new seat change, in version order per session, while
 	// the view is locked (so a snapshot taken under the read lock and this stream line up).
 	onSeatChange func(c projection.SeatChange, gap bool)
+	onCheckout   func(c projection.Checkout)
 }
+
+// OnCheckout registers the listener of orders' status changes (organizer streams).
+func (v *View) OnCheckout(fn func(c projection.Checkout)) { v.onCheckout = fn }
 
 // OnSeatChange registers the listener of applied seat changes (the SSE hub). Set it
 // before the view is fed.
@@ -95,19 +99,29 @@ func (v *View) Apply(topic string, c projection.Change) error {
 		}
 		v.putEventLocked(doc)
 	case projection.TopicOrganizations:
-		id, err := projection.RowID(c)
+		id, err := projection.OrgKey(c)
 		if err != nil {
 			return err
 		}
 		doc := &projection.OrgDoc{ID: id, Versions: map[string]int64{}}
-		if old := v.orgs[id]; old != nil {
+		if old := v.orgs[id]; old != nil { // copy on write: readers may hold the old one
 			*doc = *old
-			doc.Versions = map[string]int64{"organization": old.Versions["organization"]}
+			doc.Members = append([]projection.Member(nil), old.Members...)
+			doc.Versions = make(map[string]int64, len(old.Versions))
+			for k, val := range old.Versions {
+				doc.Versions[k] = val
+			}
 		}
 		if ok, err := projection.ApplyOrg(doc, c); err != nil || !ok {
 			return err
 		}
 		v.orgs[id] = doc
+	case projection.TopicOrders:
+		co, ok, err := projection.DecodeCheckout(c)
+		if err != nil || !ok || v.onCheckout == nil {
+			return err
+		}
+		v.onCheckout(co)
 	case projection.TopicSeatChanges:
 		if c.Op == projection.OpDelete {
 			return nil
@@ -156,6 +170,19 @@ func cloneEvent(d *projection.EventDoc) *projection.EventDoc {
 		c.Versions[k] = val
 	}
 	return &c
+}
+
+// CanManageEvent reports whether user may see an event's organizer data: the owner or an
+// ADMIN member of its organization. found is false for an unknown or deleted event.
+func (v *View) CanManageEvent(eventID, user string) (allowed, found bool) {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	d := v.events[eventID]
+	if d == nil || !d.Exists {
+		return false, false
+	}
+	o := v.orgs[d.OrganizationID]
+	return o != nil && o.CanManage(user), true
 }
 
 // Event returns the raw document of an event, visible or not (tests, rebuild checks).

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/ticketly/ticketly/internal/auth"
 	"github.com/ticketly/ticketly/internal/config"
@@ -13,7 +14,9 @@ type cfg struct {
 	LogLevel    string
 	HTTP        httpapi.ServeConfig
 	DatabaseURL string
-	Auth        auth.Config
+	// DatabaseWait is how long start-up waits for PostgreSQL to answer before giving up.
+	DatabaseWait time.Duration
+	Auth         auth.Config
 }
 
 // loadConfig reads the settings; the defaults fit the local stack (make run).
@@ -26,7 +29,8 @@ func loadConfig(getenv func(string) string) (cfg, error) {
 			DrainDelay:      e.Duration("DRAIN_DELAY", 0),
 			ShutdownTimeout: e.Duration("SHUTDOWN_TIMEOUT", 15e9),
 		},
-		DatabaseURL: e.String("DATABASE_URL", "postgres://ticketly_command:ticketly_command@127.0.0.1:5432/ticketly?search_path=catalog"),
+		DatabaseURL:  e.String("DATABASE_URL", "postgres://ticketly_command:ticketly_command@127.0.0.1:5432/ticketly?search_path=catalog"),
+		DatabaseWait: e.Duration("DATABASE_WAIT", 60*time.Second),
 		Auth: auth.Config{
 			Issuer:   e.String("OIDC_ISSUER", "http://localhost:8180/realms/ticketly"),
 			JWKSURL:  e.String("OIDC_JWKS_URL", ""),
@@ -40,6 +44,9 @@ func (c cfg) Validate() error {
 	var errs []error
 	if err := config.Require("DATABASE_URL", c.DatabaseURL); err != nil {
 		errs = append(errs, err)
+	}
+	if c.DatabaseWait < 0 {
+		errs = append(errs, errors.New("DATABASE_WAIT must not be negative"))
 	}
 	if err := c.Auth.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("OIDC: %w", err))

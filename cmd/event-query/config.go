@@ -25,9 +25,12 @@ type cfg struct {
 	// GroupPrefix is prepended to the projectors' permanent consumer-group names (empty in
 	// production; tests use it to run isolated projectors next to a live stack).
 	GroupPrefix string
-	SSE         sse.Config
-	CORSOrigins []string
-	Auth        auth.Config // verifies organizer tokens of the checkout streams
+	// NewGroupsAtEnd starts projector groups that have committed nothing at the end of
+	// their topics (tests next to a long-lived stack); production starts at the beginning.
+	NewGroupsAtEnd bool
+	SSE            sse.Config
+	CORSOrigins    []string
+	Auth           auth.Config // verifies organizer tokens of the checkout streams
 }
 
 // loadConfig reads the settings; the defaults fit the local stack (make run).
@@ -40,12 +43,13 @@ func loadConfig(getenv func(string) string) (cfg, error) {
 			DrainDelay:      e.Duration("DRAIN_DELAY", 0),
 			ShutdownTimeout: e.Duration("SHUTDOWN_TIMEOUT", 15e9),
 		},
-		MongoURI:    e.String("MONGO_URI", "mongodb://127.0.0.1:27017/"),
-		MongoDB:     e.String("MONGO_DB", "ticketly"),
-		Brokers:     kafka.Brokers(e.String("KAFKA_BROKERS", "127.0.0.1:9092")),
-		Projectors:  e.Bool("PROJECTORS", true),
-		Partitions:  int32(e.Int("KAFKA_TOPIC_PARTITIONS", 3)),
-		GroupPrefix: e.String("KAFKA_GROUP_PREFIX", ""),
+		MongoURI:       e.String("MONGO_URI", "mongodb://127.0.0.1:27017/"),
+		MongoDB:        e.String("MONGO_DB", "ticketly"),
+		Brokers:        kafka.Brokers(e.String("KAFKA_BROKERS", "127.0.0.1:9092")),
+		Projectors:     e.Bool("PROJECTORS", true),
+		Partitions:     int32(e.Int("KAFKA_TOPIC_PARTITIONS", 3)),
+		GroupPrefix:    e.String("KAFKA_GROUP_PREFIX", ""),
+		NewGroupsAtEnd: e.String("PROJECTOR_NEW_GROUP_START", "earliest") == "latest",
 		SSE: sse.Config{
 			Heartbeat:       e.Duration("SSE_HEARTBEAT", 15*time.Second),
 			ReplayBuffer:    e.Int("SSE_REPLAY_BUFFER", 512),
@@ -59,7 +63,11 @@ func loadConfig(getenv func(string) string) (cfg, error) {
 			Audience: e.String("OIDC_AUDIENCE", "ticketly-api"),
 		},
 	}
-	return c, errors.Join(e.Err(), c.Validate())
+	var startErr error
+	if v := e.String("PROJECTOR_NEW_GROUP_START", "earliest"); v != "earliest" && v != "latest" {
+		startErr = errors.New("PROJECTOR_NEW_GROUP_START must be earliest or latest")
+	}
+	return c, errors.Join(e.Err(), startErr, c.Validate())
 }
 
 func (c cfg) Validate() error {

@@ -62,7 +62,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	reg := metrics.New(service)
 	pm := kafka.NewProjectorMetrics()
 	reg.Register(pm.Collectors()...)
-	p := newProjectors(db, c.Brokers, c.GroupPrefix, log, pm)
+	p := newProjectors(db, c.Brokers, c.GroupPrefix, c.NewGroupsAtEnd, log, pm)
 
 	if mode == "rebuild" {
 		return p.rebuild(ctx)
@@ -79,6 +79,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	var workers []func(context.Context) error
 	if mode == "project" || c.Projectors {
 		workers = append(workers, p.runners()...)
+		checker.Add("projectors", p.positioned)
 	}
 	view := readmodel.New(time.Now)
 	sm := sse.NewMetrics()
@@ -153,24 +154,29 @@ type projectors struct {
 	seatDB  *mongo.DocStore[projection.SeatStatusDoc]
 	log     *slog.Logger
 	brokers []string
+	atEnd   bool
 }
 
-func newProjectors(db *mongodrv.Database, brokers []string, groupPrefix string, log *slog.Logger, pm *kafka.ProjectorMetrics) *projectors {
+func newProjectors(db *mongodrv.Database, brokers []string, groupPrefix string, atEnd bool, log *slog.Logger, pm *kafka.ProjectorMetrics) *projectors {
 	p := &projectors{
 		eventDB: mongo.NewDocStore[projection.EventDoc](db, projection.Events.Collection),
 		orgDB:   mongo.NewDocStore[projection.OrgDoc](db, projection.Organizations.Collection),
 		catDB:   mongo.NewDocStore[projection.CategoryDoc](db, projection.Categories.Collection),
 		seatDB:  mongo.NewDocStore[projection.SeatStatusDoc](db, projection.SeatStatus.Collection),
-		log:     log, brokers: brokers,
+		log:     log, brokers: brokers, atEnd: atEnd,
 	}
 	events, orgs, cats, seats := projection.Events, projection.Organizations, projection.Categories, projection.SeatStatus
 	events.Group, orgs.Group, cats.Group = groupPrefix+events.Group, groupPrefix+orgs.Group, groupPrefix+cats.Group
 	seats.Group = groupPrefix + seats.Group
-	p.events = &kafka.Projector[projection.EventDoc]{Model: events, Store: p.eventDB, Brokers: brokers, Log: log, Metrics: pm}
-	p.orgs = &kafka.Projector[projection.OrgDoc]{Model: orgs, Store: p.orgDB, Brokers: brokers, Log: log, Metrics: pm}
-	p.cats = &kafka.Projector[projection.CategoryDoc]{Model: cats, Store: p.catDB, Brokers: brokers, Log: log, Metrics: pm}
-	p.seats = &kafka.Projector[projection.SeatStatusDoc]{Model: seats, Store: p.seatDB, Brokers: brokers, Log: log, Metrics: pm}
+	p.events = &kafka.Projector[projection.EventDoc]{Model: events, Store: p.eventDB, Brokers: brokers, Log: log, Metrics: pm, StartAtEnd: atEnd}
+	p.orgs = &kafka.Projector[projection.OrgDoc]{Model: orgs, Store: p.orgDB, Brokers: brokers, Log: log, Metrics: pm, StartAtEnd: atEnd}
+	p.cats = &kafka.Projector[projection.CategoryDoc]{Model: cats, Store: p.catDB, Brokers: brokers, Log: log, Metrics: pm, StartAtEnd: atEnd}
+	p.seats = &kafka.Projector[projection.SeatStatusDoc]{Model: seats, Store: p.seatDB, Brokers: brokers, Log: log, Metrics: pm, StartAtEnd: atEnd}
 	return p
+}
+
+func (p *projectors) positioned(context.Context) error {
+	return errors.Join(p.events.Positioned(), p.orgs.Positioned(), p.cats.Positioned(), p.seats.Positioned())
 }
 
 func (p *projectors) runners() []func(context.Context) error {
@@ -181,7 +187,7 @@ func (p *projectors) runners() []func(context.Context) error {
 // the projector groups committed.
 func (p *projectors) follower(view *readmodel.View, partitions int32) *kafka.Follower {
 	return &kafka.Follower{
-		Brokers: p.brokers, Partitions: partitions, Log: p.log,
+		Brokers: p.brokers, Partitions: partitions, Log: p.log, StartAtEnd: p.atEnd,
 		Feeds: []kafka.Feed{
 			{Topic: p.events.Model.Topic, Group: p.events.Model.Group},
 			{Topic: p.orgs.Model.Topic, Group: p.orgs.Model.Group},

@@ -19,7 +19,7 @@ func TestOpenAPIDocumentMatchesRoutes(t *testing.T) {
 }
 
 func TestOperationalEndpoints(t *testing.T) {
-	svctest.AssertOperational(t, run, nil, "mongodb", "kafka", "read_model")
+	svctest.AssertOperational(t, run, isolated(), "mongodb", "kafka", "read_model", "projectors")
 }
 
 func TestConfigReportsEveryProblem(t *testing.T) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
@@ -12,7 +13,8 @@ import (
 )
 
 func TestOpenAPIDocumentMatchesRoutes(t *testing.T) {
-	r := routes(httpapi.Base{Health: health.New(0), Metrics: metrics.New(service), OpenAPI: openapiDoc})
+	noAuth := func(h http.Handler) http.Handler { return h }
+	r := routes(httpapi.Base{Health: health.New(0), Metrics: metrics.New(service), OpenAPI: openapiDoc}, noAuth, nil, nil, nil)
 	openapi.AssertMatches(t, openapiDoc, r)
 }
 

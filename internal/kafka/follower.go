@@ -38,6 +38,9 @@ type Follower struct {
 	// read and before the first change is applied.
 	Load  func(ctx context.Context) error
 	Apply func(topic string, c projection.Change) error
+	// StartAtEnd: where a group has committed nothing, start at the end instead of the
+	// beginning (as the projectors do with the same setting).
+	StartAtEnd bool
 
 	caughtUp atomic.Bool
 	mu       sync.Mutex
@@ -120,8 +123,10 @@ func (f *Follower) run(ctx context.Context) error {
 			if lo.Topic != fd.Topic {
 				return
 			}
-			start := kgo.NewOffset().AtStart()
-			from := int64(0)
+			start, from := kgo.NewOffset().AtStart(), int64(0)
+			if f.StartAtEnd {
+				start, from = kgo.NewOffset().At(lo.Offset), lo.Offset
+			}
 			if o, ok := committed.Lookup(fd.Topic, lo.Partition); ok && o.Err == nil && o.At >= 0 {
 				start, from = kgo.NewOffset().At(o.At), o.At
 			}

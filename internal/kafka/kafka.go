@@ -23,7 +23,11 @@ func Brokers(list string) []string {
 // NewClient returns a franz-go client for brokers with extra options. It connects lazily;
 // use Ping for readiness.
 func NewClient(brokers []string, opts ...kgo.Opt) (*kgo.Client, error) {
-	c, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(brokers...)}, opts...)...)
+	base := []kgo.Opt{kgo.SeedBrokers(brokers...),
+		// Session rows carry whole seat layouts: records up to 16 MiB (as the broker allows).
+		kgo.ProducerBatchMaxBytes(16 << 20), kgo.ProducerBatchCompression(kgo.Lz4Compression(), kgo.NoCompression()),
+		kgo.FetchMaxPartitionBytes(16 << 20)}
+	c, err := kgo.NewClient(append(base, opts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("create kafka client: %w", err)
 	}

@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/ticketly/ticketly/internal/projection"
@@ -67,6 +70,62 @@ type Projector[D any] struct {
 	// MaxBatchWrite bounds how long one batch may keep retrying a failing store before the
 	// consumer leaves the group and starts over (must stay below the rebalance timeout).
 	MaxBatchWrite time.Duration
+	// StartAtEnd makes a group without committed offsets start at the end of its topic
+	// instead of the beginning (isolated test projectors next to a long-lived stack).
+	StartAtEnd bool
+
+	positioned atomic.Bool
+}
+
+// Positioned reports (readiness) whether the projector knows where it starts: always, but
+// for a new group with StartAtEnd, only once that end has been committed for the group.
+func (p *Projector[D]) Positioned() error {
+	if p.positioned.Load() {
+		return nil
+	}
+	return fmt.Errorf("projector %s not yet positioned", p.Model.Name)
+}
+
+// commitEndIfNew gives a group that has committed nothing the current end offsets, so
+// "start at the end" means the end as of now, not as of a later first fetch.
+func (p *Projector[D]) commitEndIfNew(ctx context.Context) error {
+	cl, err := NewClient(p.Brokers)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	if err := EnsureTopics(ctx, adm, 0, p.Model.Topic); err != nil {
+		return err
+	}
+	committed, err := adm.FetchOffsets(ctx, p.Model.Group)
+	if err != nil && !errors.Is(err, kerr.GroupIDNotFound) {
+		return fmt.Errorf("fetch offsets of %s: %w", p.Model.Group, err)
+	}
+	if _, ok := committed[p.Model.Topic]; ok {
+		return nil
+	}
+	ends, err := adm.ListEndOffsets(ctx, p.Model.Topic)
+	if err != nil {
+		return fmt.Errorf("list end offsets: %w", err)
+	}
+	commit := kadm.Offsets{}
+	ends.Each(func(lo kadm.ListedOffset) { commit.AddOffset(lo.Topic, lo.Partition, lo.Offset, -1) })
+	resp, err := adm.CommitOffsets(ctx, p.Model.Group, commit)
+	if err == nil {
+		err = resp.Error()
+	}
+	if err != nil {
+		return fmt.Errorf("commit start offsets of %s: %w", p.Model.Group, err)
+	}
+	return nil
+}
+
+func startOffset(atEnd bool) kgo.Offset {
+	if atEnd {
+		return kgo.NewOffset().AtEnd()
+	}
+	return kgo.NewOffset().AtStart()
 }
 
 // Run consumes until ctx is cancelled. Errors restart the consumer (from the committed
@@ -90,19 +149,38 @@ func (p *Projector[D]) Run(ctx context.Context) error {
 }
 
 func (p *Projector[D]) runOnce(ctx context.Context) error {
+	if p.StartAtEnd && !p.positioned.Load() {
+		if err := p.commitEndIfNew(ctx); err != nil {
+			return err
+		}
+	}
+	p.positioned.Store(true)
 	cl, err := NewClient(p.Brokers,
 		kgo.ConsumerGroup(p.Model.Group),
 		kgo.ConsumeTopics(p.Model.Topic),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.ConsumeResetOffset(startOffset(p.StartAtEnd)),
 		kgo.DisableAutoCommit(),
 		kgo.BlockRebalanceOnPoll(),
 		kgo.AllowAutoTopicCreation(),
+		// A projector that died is replaced within seconds, not the default 45.
+		kgo.SessionTimeout(10*time.Second),
+		kgo.RebalanceTimeout(45*time.Second),
 	)
 	if err != nil {
 		return err
 	}
-	// Leave the group on the way out, letting a pending rebalance through first.
-	defer cl.CloseAllowingRebalance()
+	// Leave the group on the way out, letting a pending rebalance through first. Leaving
+	// can wait for a join that waits for a dead member to time out: bound it, the group
+	// times us out just the same.
+	defer func() {
+		done := make(chan struct{})
+		go func() { cl.CloseAllowingRebalance(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			p.Log.Warn("projector left without a clean group exit", "model", p.Model.Name)
+		}
+	}()
 	p.Log.Info("projector started", "model", p.Model.Name, "group", p.Model.Group, "topic", p.Model.Topic)
 	for {
 		fetches := cl.PollRecords(ctx, 2000)
@@ -136,7 +214,7 @@ func (p *Projector[D]) maxBatchWrite() time.Duration {
 	if p.MaxBatchWrite > 0 {
 		return p.MaxBatchWrite
 	}
-	return 30 * time.Second
+	return 20 * time.Second
 }
 
 type keyed struct {
@@ -217,10 +295,6 @@ func (p *Projector[D]) apply(ctx context.Context, cl *kgo.Client, recs []*kgo.Re
 func (p *Projector[D]) deadLetter(ctx context.Context, cl *kgo.Client, r *kgo.Record, reason error) error {
 	if !errors.Is(reason, projection.ErrPoison) {
 		return reason
-	}
-	if cl == nil { // a rebuild: the record was dead-lettered when it was first consumed
-		p.Log.Warn("skipping poison record", "model", p.Model.Name, "topic", r.Topic, "offset", r.Offset, "err", reason)
-		return nil
 	}
 	p.Log.Warn("dead-lettering record", "model", p.Model.Name, "topic", r.Topic, "partition", r.Partition,
 		"offset", r.Offset, "err", reason)

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/ticketly/ticketly/internal/projection"
 )
 
 // Rebuild recreates the read model from the earliest offset of its topic: clear empties the
@@ -14,7 +17,7 @@ import (
 // same code the live projector uses, and the model's consumer group is then moved to those
 // end offsets so the live projector carries on from there. The group must have no active
 // member (stop the projectors first); Kafka refuses the commit otherwise. Records that are
-// poison were dead-lettered when first seen and are only counted here.
+// poison were dead-lettered when first seen and are skipped here.
 func (p *Projector[D]) Rebuild(ctx context.Context, clear func(context.Context) error) (records int, err error) {
 	admCl, err := NewClient(p.Brokers)
 	if err != nil {
@@ -47,6 +50,9 @@ func (p *Projector[D]) Rebuild(ctx context.Context, clear func(context.Context) 
 		return 0, err
 	}
 	defer cl.Close()
+	// The store starts empty, so documents are built in memory and each is written once at
+	// the end, however many changes it had.
+	docs := map[string]*D{}
 	for len(remaining) > 0 {
 		fetches := cl.PollFetches(ctx)
 		if err := ctx.Err(); err != nil {
@@ -70,10 +76,26 @@ func (p *Projector[D]) Rebuild(ctx context.Context, clear func(context.Context) 
 				delete(remaining, r.Partition)
 			}
 		})
-		if err := p.apply(ctx, nil, batch); err != nil {
-			return records, err
-		}
+		p.applyInMemory(docs, batch)
 		records += len(batch)
+	}
+	chunk := map[string]*D{}
+	for id, d := range docs {
+		chunk[id] = d
+		if len(chunk) == 50 {
+			if err := p.Store.Put(ctx, chunk); err != nil {
+				return records, err
+			}
+			chunk = map[string]*D{}
+		}
+	}
+	if err := p.Store.Put(ctx, chunk); err != nil {
+		return records, err
+	}
+	// A projector that stopped without leaving (killed) stays a member until its session
+	// times out; wait for the group to empty rather than fail.
+	if err := waitGroupEmpty(ctx, adm, p.Model.Group, time.Minute); err != nil {
+		return records, err
 	}
 	resp, err := adm.CommitOffsets(ctx, p.Model.Group, commit)
 	if err != nil {
@@ -83,4 +105,49 @@ func (p *Projector[D]) Rebuild(ctx context.Context, clear func(context.Context) 
 		return records, fmt.Errorf("move group %s to the rebuilt offsets (is a projector still running?): %w", p.Model.Group, err)
 	}
 	return records, nil
+}
+
+func waitGroupEmpty(ctx context.Context, adm *kadm.Client, group string, within time.Duration) error {
+	deadline := time.Now().Add(within)
+	for {
+		groups, err := adm.DescribeGroups(ctx, group)
+		if err != nil {
+			return fmt.Errorf("describe group %s: %w", group, err)
+		}
+		g, ok := groups[group]
+		if !ok || g.Err != nil || len(g.Members) == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("group %s still has %d members: stop the projectors before a rebuild", group, len(g.Members))
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// applyInMemory applies records to documents held in memory; poison records were
+// dead-lettered when first consumed and are skipped.
+func (p *Projector[D]) applyInMemory(docs map[string]*D, recs []*kgo.Record) {
+	for _, r := range recs {
+		ch, ok, err := projection.Decode(r.Value)
+		if err != nil || !ok {
+			continue
+		}
+		key, err := p.Model.Key(ch)
+		if err != nil {
+			continue
+		}
+		doc := docs[key]
+		if doc == nil {
+			doc = p.Model.New(key)
+			docs[key] = doc
+		}
+		if _, err := p.Model.Apply(doc, ch); err != nil {
+			p.Log.Warn("skipping poison record", "model", p.Model.Name, "topic", r.Topic, "offset", r.Offset, "err", err)
+		}
+	}
 }

@@ -66,6 +66,8 @@ type Session struct {
 	OnlineLink     string `json:"online_link,omitempty"`
 	Status         string `json:"status"`
 	Layout         Layout `json:"layout"`
+	// layoutUnavailable marks a change that did not carry the layout (see applyChild).
+	layoutUnavailable bool
 }
 
 // Layout is a session's seat map, as the write model stores it.
@@ -259,6 +261,15 @@ func applyChild[T any](doc *EventDoc, c Change, kind string, decode func(json.Ra
 	if err != nil {
 		return false, err
 	}
+	if s, ok := any(&item).(*Session); ok && s.layoutUnavailable {
+		// An update that did not touch a large (TOASTed) layout does not carry it: keep ours.
+		i := slices.IndexFunc(*list, func(x T) bool { return id(x) == itemID })
+		if i < 0 {
+			return false, poison("session %s update without its layout, and no earlier layout", itemID)
+		}
+		s.Layout = any((*list)[i]).(Session).Layout
+		s.layoutUnavailable = false
+	}
 	if !guard(doc.Versions, kind+":"+itemID, c.LSN) {
 		return false, nil
 	}
@@ -288,6 +299,10 @@ func decodeTier(raw json.RawMessage) (Tier, string, error) {
 	}
 	return t, t.ID, nil
 }
+
+// unavailableValue is what Debezium sends for a TOASTed column an update did not change,
+// when the table's replica identity is not FULL (sessions: id and event id only).
+const unavailableValue = "__debezium_unavailable_value"
 
 func decodeSession(raw json.RawMessage) (Session, string, error) {
 	var r struct {
@@ -321,7 +336,9 @@ func decodeSession(raw json.RawMessage) (Session, string, error) {
 			return s, "", poison("sessions.venue: %v", err)
 		}
 	}
-	if err := jsonColumn(r.Layout, &s.Layout); err != nil {
+	if r.Layout != nil && *r.Layout == unavailableValue {
+		s.layoutUnavailable = true
+	} else if err := jsonColumn(r.Layout, &s.Layout); err != nil {
 		return s, "", poison("sessions.layout: %v", err)
 	}
 	if s.Layout.Blocks == nil {

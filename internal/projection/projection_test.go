@@ -228,3 +228,22 @@ func TestOrganizationMembers(t *testing.T) {
 		t.Fatalf("after removal %+v", org)
 	}
 }
+
+// A session update that leaves its large layout untouched arrives without it (replica
+// identity is id + event id): the layout already in the document is kept.
+func TestSessionUpdateWithoutLayoutKeepsIt(t *testing.T) {
+	doc := projection.Events.New(eventID)
+	applyAll(t, doc, stream(t)[:4])
+	row := sessionRow("s-1", "ON_SALE")
+	row["layout"] = "__debezium_unavailable_value"
+	applyAll(t, doc, [][]byte{envelope(t, "sessions", "u", 300, map[string]any{"id": "s-1", "event_id": eventID}, row)})
+	s := doc.Sessions[0]
+	if s.Status != "ON_SALE" || len(s.Layout.Blocks) != 1 || s.Layout.Blocks[0].Rows[0].Seats[0].ID != "s1" {
+		t.Fatalf("session after layout-less update %+v", s)
+	}
+	// A delete carries only the identity columns.
+	applyAll(t, doc, [][]byte{envelope(t, "sessions", "d", 301, map[string]any{"id": "s-1", "event_id": eventID}, nil)})
+	if len(doc.Sessions) != 0 {
+		t.Fatalf("session not deleted: %+v", doc.Sessions)
+	}
+}

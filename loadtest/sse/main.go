@@ -123,7 +123,9 @@ func run(queries []string, orderURL, kc string, n, orders int) error {
 		}
 	}
 	slices.Sort(lat)
-	pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(float64(len(lat))*p))].Round(time.Millisecond / 10) }
+	pct := func(p float64) time.Duration {
+		return lat[min(len(lat)-1, int(float64(len(lat))*p))].Round(time.Millisecond / 10)
+	}
 	fmt.Printf("sse_latency order_201_to_event clients=%d orders=%d samples=%d p50=%s p95=%s p99=%s max=%s\n",
 		n, orders, len(lat), pct(.5), pct(.95), pct(.99), lat[len(lat)-1].Round(time.Millisecond/10))
 

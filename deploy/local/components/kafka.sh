@@ -36,6 +36,9 @@ share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=true
 log.retention.hours=-1
+# Sessions carry their whole seat layout in each change: allow records up to 16 MiB.
+message.max.bytes=16777216
+replica.fetch.max.bytes=16777216
 PROPS
   if [ ! -f "$KAFKA_DIR/data/meta.properties" ]; then
     log "formatting Kafka storage"

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/ticketly/ticketly/internal/locking"
+	"github.com/ticketly/ticketly/internal/svctest"
+)
+
+// Bad requests get a clear 4xx and hold nothing: no key in the gate, no row in PostgreSQL.
+func TestBadInputHoldsNothing(t *testing.T) {
+	svc := startOrder(t, nil)
+	f := newFixture(t, fixtureOpts{cheapSeats: 12, gaCapacity: 5})
+	other := newFixture(t, fixtureOpts{cheapSeats: 1, gaCapacity: 1})
+	seat, sid := f.CheapSeats[0].String(), f.SessionID.String()
+	tok := svctest.Token(t, "buyer581")
+	many := make([]string, 11)
+	for i := range many {
+		many[i] = f.CheapSeats[i%len(f.CheapSeats)].String()
+	}
+	many[10] = uuid.NewString()
+
+	cases := []struct {
+		name   string
+		token  string
+		key    string
+		ctype  string
+		body   string
+		status int
+		code   string
+	}{
+		{"no token, bad body", "-", "k", "", `{"session_id":`, 401, "unauthorized"},
+		{"forged token", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln", "k", "", `{}`, 401, "unauthorized"},
+		{"missing Idempotency-Key", "", "-", "", `{"session_id":"` + sid + `","seat_ids":["` + seat + `"]}`, 400, "invalid"},
+		{"overlong Idempotency-Key", "", strings.Repeat("k", 256), "", `{"session_id":"` + sid + `","seat_ids":["` + seat + `"]}`, 400, "invalid"},
+		{"malformed JSON", "", "", "", `{"session_id":"` + sid + `","seat_ids":["` + seat + `"]`, 400, "invalid"},
+		{"two objects", "", "", "", `{"session_id":"` + sid + `"}{"seat_ids":[]}`, 400, "invalid"},
+		{"unknown field", "", "", "", `{"session_id":"` + sid + `","seat_ids":["` + seat + `"],"price":0}`, 400, "invalid"},
+		{"seat_ids not an array", "", "", "", `{"session_id":"` + sid + `","seat_ids":"` + seat + `"}`, 400, "invalid"},
+		{"quantity a string", "", "", "", `{"session_id":"` + sid + `","seat_ids":["` + seat + `"],"standing":[{"block_id":"` + f.GA + `","quantity":"2"}]}`, 400, "invalid"},
+		{"quantity a fraction", "", "", "", `{"session_id":"` + sid + `","seat_ids":["` + seat + `"],"standing":[{"block_id":"` + f.GA + `","quantity":1.5}]}`, 400, "invalid"},
+		{"operator injection", "", "", "", `{"session_id":{"$gt":""},"seat_ids":["` + seat + `"]}`, 400, "invalid"},
+		{"bad session UUID", "", "", "", `{"session_id":"nope","seat_ids":["` + seat + `"]}`, 400, "invalid"},
+		{"bad seat UUID", "", "", "", `{"session_id":"` + sid + `","seat_ids":["` + seat + `","1234"]}`, 400, "invalid"},
+		{"unknown session", "", "", "", `{"session_id":"` + uuid.NewString() + `","seat_ids":["` + seat + `"]}`, 400, "invalid"},
+		{"unknown seat", "", "", "", `{"session_id":"` + sid + `","seat_ids":["` + seat + `","` + uuid.NewString() + `"]}`, 400, "invalid"},
+		{"seat of another session", "", "", "", `{"session_id":"` + sid + `","seat_ids":["` + seat + `","` + other.CheapSeats[0].String() + `"]}`, 400, "invalid"},
+		{"seat blocked in the layout", "", "", "", `{"session_id":"` + sid + `","seat_ids":["` + seat + `","` + f.LayoutBlocked.String() + `"]}`, 409, "conflict"},
+		{"duplicate seats", "", "", "", `{"session_id":"` + sid + `","seat_ids":["` + seat + `","` + seat + `"]}`, 400, "invalid"},
+		{"too many seats", "", "", "", `{"session_id":"` + sid + `","seat_ids":["` + strings.Join(many, `","`) + `"]}`, 400, "invalid"},
+		{"nothing ordered", "", "", "", `{"session_id":"` + sid + `","seat_ids":[]}`, 400, "invalid"},
+		{"zero quantity", "", "", "", `{"session_id":"` + sid + `","seat_ids":["` + seat + `"],"standing":[{"block_id":"` + f.GA + `","quantity":0}]}`, 400, "invalid"},
+		{"negative quantity", "", "", "", `{"session_id":"` + sid + `","seat_ids":["` + seat + `"],"standing":[{"block_id":"` + f.GA + `","quantity":-1}]}`, 400, "invalid"},
+		{"huge quantity", "", "", "", `{"session_id":"` + sid + `","seat_ids":["` + seat + `"],"standing":[{"block_id":"` + f.GA + `","quantity":99999999999999999999}]}`, 400, "invalid"},
+		{"quantity over the limit", "", "", "", `{"session_id":"` + sid + `","seat_ids":["` + seat + `"],"standing":[{"block_id":"` + f.GA + `","quantity":11}]}`, 400, "invalid"},
+		{"unknown standing block", "", "", "", `{"session_id":"` + sid + `","seat_ids":["` + seat + `"],"standing":[{"block_id":"nope","quantity":1}]}`, 400, "invalid"},
+		{"non-sellable block", "", "", "", `{"session_id":"` + sid + `","seat_ids":["` + seat + `"],"standing":[{"block_id":"stage","quantity":1}]}`, 400, "invalid"},
+		{"duplicate standing block", "", "", "", `{"session_id":"` + sid + `","standing":[{"block_id":"` + f.GA + `","quantity":1},{"block_id":"` + f.GA + `","quantity":1}]}`, 400, "invalid"},
+		{"oversized body", "", "", "", `{"session_id":"` + sid + `","discount_code":"` + strings.Repeat("x", 70_000) + `"}`, 413, "payload_too_large"},
+		{"not JSON", "", "", "application/x-www-form-urlencoded", `session_id=` + sid, 415, "unsupported_media_type"},
+		{"empty body", "", "", "", ``, 400, "invalid"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			token := tok
+			switch c.token {
+			case "-":
+				token = ""
+			case "":
+			default:
+				token = c.token
+			}
+			key := uuid.NewString()
+			switch c.key {
+			case "-":
+				key = ""
+			case "":
+			default:
+				key = c.key
+			}
+			headers := []string{}
+			if key != "" {
+				headers = append(headers, "Idempotency-Key", key)
+			}
+			if c.ctype != "" {
+				headers = append(headers, "Content-Type", c.ctype)
+			}
+			r := call(t, http.MethodPost, svc.URL+"/api/v1/orders", token, c.body, headers...)
+			if r.Status != c.status || r.errCode(t) != c.code {
+				t.Fatalf("%d %s, want %d %s", r.Status, r.Body, c.status, c.code)
+			}
+			if msg := r.json(t)["error"].(map[string]any)["message"].(string); msg == "" || strings.Contains(msg, "internal") {
+				t.Fatalf("unclear message %q", msg)
+			}
+		})
+	}
+	rdb := redisClient(t)
+	for _, s := range f.CheapSeats {
+		if rdb.Exists(context.Background(), locking.SeatKey(f.SessionID, s)).Val() != 0 || liveAllocations(t, f.SessionID, s) != 0 {
+			t.Fatalf("seat %s is held after bad requests", s)
+		}
+	}
+	var n int
+	_ = orderDB(t).QueryRow(context.Background(), `SELECT count(*) FROM ordering.orders WHERE session_id = $1`, f.SessionID).Scan(&n)
+	if n != 0 {
+		t.Fatalf("%d orders after bad requests", n)
+	}
+	var keys int
+	_ = orderDB(t).QueryRow(context.Background(), `SELECT count(*) FROM ordering.idempotency_keys WHERE buyer_id = $1`,
+		svctest.Subject(t, "buyer581")).Scan(&keys)
+	if keys != 0 {
+		t.Fatalf("%d idempotency keys stored for refused requests", keys)
+	}
+	if _, v := lastChange(t, f.SessionID); v != 0 {
+		t.Fatal("bad requests changed the seat feed")
+	}
+
+	// Webhooks: no signature, wrong secret, oversized.
+	for name, hdr := range map[string]string{"unsigned": "", "wrong secret": "t=1700000000,v1=" + strings.Repeat("ab", 32)} {
+		if r := call(t, http.MethodPost, svc.URL+"/api/v1/webhooks/stripe", "", `{"id":"evt_1","type":"payment_intent.succeeded"}`,
+			"Stripe-Signature", hdr); r.Status != http.StatusBadRequest {
+			t.Fatalf("webhook %s: %d %s", name, r.Status, r.Body)
+		}
+	}
+	if r := call(t, http.MethodPost, svc.URL+"/api/v1/webhooks/stripe", "", strings.Repeat("x", 300<<10)); r.Status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("huge webhook: %d", r.Status)
+	}
+	// Other routes check their input too.
+	if r := call(t, http.MethodPost, svc.URL+"/api/v1/checkins", tok, `{"qr":""}`); r.Status != http.StatusBadRequest {
+		t.Fatalf("empty qr: %d", r.Status)
+	}
+	if r := call(t, http.MethodPost, svc.URL+"/api/v1/sessions/x/blocks", tok, `{"seat_ids":[]}`); r.Status != http.StatusBadRequest {
+		t.Fatalf("bad session id: %d", r.Status)
+	}
+}
+
+// When Stripe cannot create the PaymentIntent the order is cancelled at once: nothing stays
+// held, and the key can be used again.
+func TestStripeDownKeepsNothing(t *testing.T) {
+	svc := startOrder(t, map[string]string{"STRIPE_API_BASE": "http://" + svctest.FreeAddr(t), "STRIPE_TIMEOUT": "2s"})
+	f := newFixture(t, fixtureOpts{cheapSeats: 1, gaCapacity: 2})
+	body := seatBody(f.SessionID, f.CheapSeats[0])
+	body["standing"] = []map[string]any{{"block_id": f.GA, "quantity": 2}}
+	key := uuid.NewString()
+	for range 2 {
+		r := call(t, http.MethodPost, svc.URL+"/api/v1/orders", svctest.Token(t, "buyer591"), body, "Idempotency-Key", key)
+		if r.Status != http.StatusServiceUnavailable || r.errCode(t) != "unavailable" {
+			t.Fatalf("stripe down: %d %s", r.Status, r.Body)
+		}
+	}
+	rows, _ := orderDB(t).Query(context.Background(), `SELECT status, status_reason FROM ordering.orders WHERE session_id = $1`, f.SessionID)
+	n := 0
+	for rows.Next() {
+		var status, reason string
+		_ = rows.Scan(&status, &reason)
+		if status != "CANCELLED" || !strings.Contains(reason, "payment") {
+			t.Fatalf("order %s %q", status, reason)
+		}
+		n++
+	}
+	if n != 2 || liveAllocations(t, f.SessionID, f.CheapSeats[0]) != 0 {
+		t.Fatalf("%d orders; seat live %d", n, liveAllocations(t, f.SessionID, f.CheapSeats[0]))
+	}
+	if redisClient(t).Exists(context.Background(), locking.SeatKey(f.SessionID, f.CheapSeats[0])).Val() != 0 {
+		t.Fatal("the gate still holds the seat")
+	}
+	if st, v := lastChange(t, f.SessionID); st != "AVAILABLE" || v != 4 {
+		t.Fatalf("feed %s v%d", st, v)
+	}
+	var taken int
+	_ = orderDB(t).QueryRow(context.Background(), `SELECT taken FROM ordering.standing_inventory WHERE session_id = $1`, f.SessionID).Scan(&taken)
+	if taken != 0 {
+		t.Fatalf("standing taken %d", taken)
+	}
+}

@@ -1,0 +1,45 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/ticketly/ticketly/internal/apperr"
+	"github.com/ticketly/ticketly/internal/httpapi"
+)
+
+func TestParseUUIDAcceptsOnlyTheCanonicalForm(t *testing.T) {
+	t.Parallel()
+	for s, want := range map[string]bool{
+		"6f1c2b1e-8a3b-4c55-9a43-0d6f0e2b7a11":          true,
+		"6F1C2B1E-8A3B-4C55-9A43-0D6F0E2B7A11":          true,
+		"6f1c2b1e8a3b4c559a430d6f0e2b7a11":              false,
+		"{6f1c2b1e-8a3b-4c55-9a43-0d6f0e2b7a11}":        false,
+		"urn:uuid:6f1c2b1e-8a3b-4c55-9a43-0d6f0e2b7a11": false,
+		"6f1c2b1e-8a3b-4c55-9a43-0d6f0e2b7a1z":          false,
+		"":                                              false,
+		"not-a-uuid":                                    false,
+	} {
+		if _, ok := httpapi.ParseUUID(s); ok != want {
+			t.Errorf("ParseUUID(%q) ok = %v, want %v", s, ok, want)
+		}
+	}
+}
+
+func TestPathUUIDAnswersInvalid(t *testing.T) {
+	t.Parallel()
+	r := chi.NewRouter()
+	var got error
+	r.Get("/things/{id}", func(w http.ResponseWriter, req *http.Request) { _, got = httpapi.PathUUID(req, "id") })
+	r.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/things/12", nil))
+	if apperr.CodeOf(got) != apperr.Invalid {
+		t.Fatalf("bad UUID: %v", got)
+	}
+	r.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/things/6f1c2b1e-8a3b-4c55-9a43-0d6f0e2b7a11", nil))
+	if got != nil {
+		t.Fatalf("good UUID: %v", got)
+	}
+}

@@ -1,0 +1,263 @@
+package ordering
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/ticketly/ticketly/internal/apperr"
+)
+
+// Organization roles (catalog.organization_members.roles).
+const (
+	RoleAdmin   = "ADMIN"
+	RoleScanner = "SCANNER"
+)
+
+// MaxSeatsPerBlockRequest bounds one organizer block or unblock request.
+const MaxSeatsPerBlockRequest = 1000
+
+// blockGateTTL is how long the gate remembers an organizer block; the database keeps it
+// until it is lifted (and teaches the gate again when a buyer gets past it).
+const blockGateTTL = 24 * time.Hour
+
+// authorize checks that the actor manages the organization (owner or ADMIN, or the realm's
+// organization_admin), or, with scan, may also check tickets in (SCANNER).
+func (s *Service) authorize(ctx context.Context, a Actor, orgID uuid.UUID, scan bool) error {
+	if a.OrgAdmin {
+		return nil
+	}
+	m, err := s.cat.Membership(ctx, orgID, a.ID)
+	if err != nil {
+		return fmt.Errorf("read membership: %w", err)
+	}
+	if m.Owner || m.Has(RoleAdmin) || (scan && m.Has(RoleScanner)) {
+		return nil
+	}
+	if scan {
+		return apperr.New(apperr.Forbidden, "only the organization's owner, ADMIN or SCANNER members may check tickets in")
+	}
+	return apperr.New(apperr.Forbidden, "only the organization's owner or ADMIN members may do this")
+}
+
+// RefundResult is a refund with the order after it.
+type RefundResult struct {
+	Refund Refund
+	Order  OrderView
+}
+
+// RefundOrder is an organizer's full or partial refund of a paid order through the payment
+// provider. amount nil refunds everything not refunded yet; ticketIDs name the tickets
+// whose seats are voided and freed (a full refund voids and frees them all).
+func (s *Service) RefundOrder(ctx context.Context, a Actor, id uuid.UUID, amount *int64, ticketIDs []uuid.UUID) (RefundResult, error) {
+	o, err := s.repo.Order(ctx, id)
+	if err != nil {
+		return RefundResult{}, err
+	}
+	if err := s.authorize(ctx, a, o.OrganizationID(), false); err != nil {
+		return RefundResult{}, err
+	}
+	var ref Refund
+	o, err = s.repo.UpdateOrder(ctx, id, func(o *Order) error {
+		plan, err := o.PlanRefund(amount, ticketIDs)
+		if err != nil {
+			return err
+		}
+		if o.PaymentIntentID() == "" {
+			return apperr.New(apperr.Unprocessable, "order %s has no payment to refund", id)
+		}
+		// The provider is called with the order locked: its idempotency key is derived from
+		// the order's state, so a retry after a lost answer cannot refund twice.
+		rid, err := s.pay.Refund(ctx, o.PaymentIntentID(), plan.AmountMinor, plan.IdempotencyKey)
+		if errors.Is(err, ErrPaymentRejected) {
+			return apperr.Wrap(err, apperr.Unprocessable, "the payment provider refused the refund: %v", err)
+		}
+		if err != nil {
+			return apperr.Wrap(err, apperr.Unavailable, "the payment provider is unavailable; nothing was refunded, retry later")
+		}
+		ref = Refund{ID: uuid.New(), Reason: "refunded by the organizer", StripeRefundID: rid, RequestedBy: a.ID}
+		if err := o.ApplyRefund(s.now(), plan, ref); err != nil {
+			return err
+		}
+		ref = *o.Changes().Refund
+		return nil
+	})
+	if err != nil {
+		return RefundResult{}, err
+	}
+	s.gateAfter(ctx, o)
+	return RefundResult{Refund: ref, Order: o.View()}, nil
+}
+
+// BlockResult is the outcome of an organizer block or unblock.
+type BlockResult struct {
+	SessionID uuid.UUID
+	SeatIDs   []uuid.UUID // the seats whose state changed
+}
+
+// parseSeatIDs validates the seat IDs of an organizer request against the session layout.
+func parseSeatIDs(sess *SessionInfo, raw []string) ([]uuid.UUID, error) {
+	fe := apperr.FieldErrors{}
+	if len(raw) == 0 {
+		fe.Add("seat_ids", "give at least one seat")
+	}
+	if len(raw) > MaxSeatsPerBlockRequest {
+		fe.Add("seat_ids", fmt.Sprintf("at most %d seats per request", MaxSeatsPerBlockRequest))
+		return nil, fe.Err()
+	}
+	seen := map[uuid.UUID]bool{}
+	var ids []uuid.UUID
+	for i, r := range raw {
+		field := fmt.Sprintf("seat_ids[%d]", i)
+		id, ok := ParseID(r)
+		switch {
+		case !ok:
+			fe.Add(field, "must be a UUID")
+		case seen[id]:
+			fe.Add(field, "duplicate")
+		case !sess.Seats[id].Sellable:
+			fe.Add(field, "is not a sellable seat of this session")
+		default:
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	var inLayout []string
+	for _, id := range ids {
+		if sess.Blocked[id] {
+			inLayout = append(inLayout, id.String())
+		}
+	}
+	if len(inLayout) > 0 {
+		return nil, apperr.New(apperr.Conflict, "%d seats are blocked in the session layout; change them through the layout", len(inLayout)).
+			WithDetails(map[string]any{"seat_ids": inLayout, "reason": "blocked_in_layout"})
+	}
+	return ids, nil
+}
+
+func (s *Service) organizerSession(ctx context.Context, a Actor, sessionID uuid.UUID) (*SessionInfo, error) {
+	sess, err := s.cat.Session(ctx, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, a, sess.OrganizationID, false); err != nil {
+		return nil, err
+	}
+	if sess.EventStatus != "APPROVED" || (sess.Status != SessionOnSale && sess.Status != "SOLD_OUT") {
+		return nil, apperr.New(apperr.Conflict, "sales of session %s are not open (status %s); block seats in its layout instead", sessionID, sess.Status).
+			WithDetails(map[string]any{"session_status": sess.Status})
+	}
+	return sess, nil
+}
+
+// BlockSeats makes seats of a session whose sales are open unsellable (BLOCKED). A seat
+// held or sold cannot be blocked (409); seats already blocked stay blocked.
+func (s *Service) BlockSeats(ctx context.Context, a Actor, sessionID uuid.UUID, raw []string) (BlockResult, error) {
+	sess, err := s.organizerSession(ctx, a, sessionID)
+	if err != nil {
+		return BlockResult{}, err
+	}
+	ids, err := parseSeatIDs(sess, raw)
+	if err != nil {
+		return BlockResult{}, err
+	}
+	h := Hold{SessionID: sessionID, Owner: BlockOwner, SeatIDs: ids, TTL: blockGateTTL}
+	gated, err := s.hold(ctx, h)
+	if err != nil {
+		return BlockResult{}, err
+	}
+	lines := make([]SeatLine, len(ids))
+	for i, id := range ids {
+		seat := sess.Seats[id]
+		lines[i] = SeatLine{SeatID: id, BlockID: seat.BlockID, Label: seat.Label, TierID: seat.TierID, Status: AllocBlocked}
+	}
+	blocked, err := s.repo.BlockSeats(ctx, sess, lines, s.now())
+	if err != nil {
+		s.releaseGate(ctx, gated, h)
+		return BlockResult{}, s.creationError(ctx, err, sessionID, ids)
+	}
+	return BlockResult{SessionID: sessionID, SeatIDs: blocked}, nil
+}
+
+// UnblockSeats makes organizer-blocked seats sellable again; seats not blocked are left as
+// they are.
+func (s *Service) UnblockSeats(ctx context.Context, a Actor, sessionID uuid.UUID, raw []string) (BlockResult, error) {
+	sess, err := s.organizerSession(ctx, a, sessionID)
+	if err != nil {
+		return BlockResult{}, err
+	}
+	ids, err := parseSeatIDs(sess, raw)
+	if err != nil {
+		return BlockResult{}, err
+	}
+	released, err := s.repo.UnblockSeats(ctx, sess, ids, s.now())
+	if err != nil {
+		return BlockResult{}, err
+	}
+	s.releaseGate(ctx, true, Hold{SessionID: sessionID, Owner: BlockOwner, SeatIDs: released})
+	return BlockResult{SessionID: sessionID, SeatIDs: released}, nil
+}
+
+// CheckInResult is a successful check-in.
+type CheckInResult struct {
+	Ticket      TicketView
+	CheckedInAt time.Time
+}
+
+// CheckIn admits the holder of a signed ticket QR once. The QR is verified first (400 when
+// malformed, 422 when the signature is not ours); then the caller must be the owner, an
+// ADMIN or a SCANNER of the event's organization (403); a void ticket or one of an order
+// that is not paid is refused (422); a second check-in is 409 with the first one's time.
+func (s *Service) CheckIn(ctx context.Context, a Actor, qr string) (CheckInResult, error) {
+	ticketID, sessionID, err := s.signer.Verify(qr)
+	switch {
+	case errors.Is(err, ErrQRSignature):
+		return CheckInResult{}, apperr.New(apperr.Unprocessable, "the ticket's signature is not valid: this is not a Ticketly ticket")
+	case err != nil:
+		return CheckInResult{}, apperr.New(apperr.Invalid, "qr is not a Ticketly ticket payload").
+			WithDetails(map[string]any{"fields": map[string]any{"qr": "malformed"}})
+	}
+	t, orderStatus, err := s.repo.TicketForCheckIn(ctx, ticketID)
+	if err != nil {
+		return CheckInResult{}, err
+	}
+	if err := s.authorize(ctx, a, t.OrganizationID, true); err != nil {
+		return CheckInResult{}, err
+	}
+	if t.SessionID != sessionID {
+		return CheckInResult{}, apperr.New(apperr.Unprocessable, "the ticket does not belong to the session it names")
+	}
+	if err := admissible(t, orderStatus); err != nil {
+		return CheckInResult{}, err
+	}
+	t, first, err := s.repo.CheckIn(ctx, ticketID, a.ID, s.now())
+	if err != nil {
+		return CheckInResult{}, err
+	}
+	if !first {
+		if t.CheckedInAt != nil {
+			return CheckInResult{}, apperr.New(apperr.Conflict, "ticket already checked in at %s", FormatTime(*t.CheckedInAt)).
+				WithDetails(map[string]any{"ticket_id": t.ID.String(), "checked_in_at": FormatTime(*t.CheckedInAt)})
+		}
+		return CheckInResult{}, apperr.New(apperr.Unprocessable, "ticket %s is not valid for entry", t.ID)
+	}
+	return CheckInResult{Ticket: t.View(), CheckedInAt: *t.CheckedInAt}, nil
+}
+
+func admissible(t Ticket, orderStatus Status) error {
+	if t.Status != TicketValid {
+		return apperr.New(apperr.Unprocessable, "ticket %s is void (refunded)", t.ID).
+			WithDetails(map[string]any{"ticket_status": string(t.Status), "order_status": string(orderStatus)})
+	}
+	if orderStatus != Paid && orderStatus != PartiallyRefunded {
+		return apperr.New(apperr.Unprocessable, "ticket %s belongs to an order that is %s", t.ID, orderStatus).
+			WithDetails(map[string]any{"ticket_status": string(t.Status), "order_status": string(orderStatus)})
+	}
+	return nil
+}

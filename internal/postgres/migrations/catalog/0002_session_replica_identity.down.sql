@@ -1,0 +1,2 @@
+ALTER TABLE sessions REPLICA IDENTITY FULL;
+DROP INDEX IF EXISTS sessions_id_event_idx;

@@ -15,11 +15,20 @@ ALL=(postgres redis kafka keycloak stripemock mailcatcher mongo debezium)
 stop_one() { if declare -F "$1_stop" >/dev/null; then "$1_stop"; else stop_pid "$1"; fi; }
 
 # start_one NAME starts NAME unless it already runs; a leftover PID file of a dead process is
-# dropped first.
+# dropped first, and a process that runs but stopped answering (hung) is restarted.
 start_one() {
-  local c=$1
-  if is_running "$c"; then return 0; fi
+  local c=$1 i
+  if is_running "$c"; then
+    for i in $(seq 1 50); do "${c}_ready" >/dev/null 2>&1 && return 0; sleep 0.2; done
+    if [ -f "$PID_DIR/$c.started" ] && [ $(( $(date +%s) - $(cat "$PID_DIR/$c.started") )) -gt 120 ]; then
+      log "$c runs but does not answer: restarting it"
+      stop_one "$c"
+    else
+      return 0 # still starting
+    fi
+  fi
   rm -f "$PID_DIR/$c.pid"
+  date +%s >"$PID_DIR/$c.started"
   "${c}_start"
 }
 

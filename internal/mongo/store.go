@@ -23,64 +23,104 @@ func NewDocStore[D any](db *mongo.Database, name string) *DocStore[D] {
 	return &DocStore[D]{coll: db.Collection(name)}
 }
 
+// Requests are kept small and never leave a server-side cursor open: documents can be
+// large (a session's seat map), and the local wire server (FerretDB 1.x) holds a
+// PostgreSQL connection for every open cursor; enough of them exhaust its pool and stall it.
+const (
+	maxIDsPerFind    = 50
+	maxDocsPerWrite  = 50
+	maxBytesPerWrite = 4 << 20
+)
+
 // Get returns the stored documents among ids (missing ones are absent from the map).
 func (s *DocStore[D]) Get(ctx context.Context, ids []string) (map[string]*D, error) {
 	out := make(map[string]*D, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	cur, err := s.coll.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
-	if err != nil {
-		return nil, fmt.Errorf("find %s: %w", s.coll.Name(), err)
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		id, d, err := decode[D](cur.Current)
-		if err != nil {
-			return nil, fmt.Errorf("decode %s: %w", s.coll.Name(), err)
+	for start := 0; start < len(ids); start += maxIDsPerFind {
+		chunk := ids[start:min(start+maxIDsPerFind, len(ids))]
+		if err := s.find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: chunk}}}}, func(id string, d *D) error {
+			out[id] = d
+			return nil
+		}); err != nil {
+			return nil, err
 		}
-		out[id] = d
 	}
-	return out, cur.Err()
+	return out, nil
+}
+
+// find reads the documents matching filter in pages of maxIDsPerFind by ascending _id, each
+// page one request answered in one batch (no cursor left open between requests).
+func (s *DocStore[D]) find(ctx context.Context, filter bson.D, fn func(id string, d *D) error) error {
+	last := ""
+	for {
+		page := filter
+		if after := (bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: last}}}}); last != "" && len(filter) == 0 {
+			page = after
+		} else if last != "" {
+			page = bson.D{{Key: "$and", Value: bson.A{filter, after}}}
+		}
+		cur, err := s.coll.Find(ctx, page, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).
+			SetLimit(maxIDsPerFind).SetBatchSize(maxIDsPerFind+1))
+		if err != nil {
+			return fmt.Errorf("find %s: %w", s.coll.Name(), err)
+		}
+		n := 0
+		for cur.Next(ctx) {
+			id, d, err := decode[D](cur.Current)
+			if err != nil {
+				cur.Close(ctx)
+				return fmt.Errorf("decode %s: %w", s.coll.Name(), err)
+			}
+			if err := fn(id, d); err != nil {
+				cur.Close(ctx)
+				return err
+			}
+			last, n = id, n+1
+		}
+		err = cur.Err()
+		cur.Close(ctx)
+		if err != nil {
+			return fmt.Errorf("find %s: %w", s.coll.Name(), err)
+		}
+		if n < maxIDsPerFind {
+			return nil
+		}
+	}
 }
 
 // All calls fn for every stored document.
 func (s *DocStore[D]) All(ctx context.Context, fn func(id string, d *D) error) error {
-	cur, err := s.coll.Find(ctx, bson.D{})
-	if err != nil {
-		return fmt.Errorf("find %s: %w", s.coll.Name(), err)
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		id, d, err := decode[D](cur.Current)
-		if err != nil {
-			return fmt.Errorf("decode %s: %w", s.coll.Name(), err)
-		}
-		if err := fn(id, d); err != nil {
-			return err
-		}
-	}
-	return cur.Err()
+	return s.find(ctx, bson.D{}, fn)
 }
 
-// Put replaces (or inserts) the documents, all in one unordered bulk write.
+// Put replaces (or inserts) the documents, in unordered bulk writes of bounded size.
 func (s *DocStore[D]) Put(ctx context.Context, docs map[string]*D) error {
-	if len(docs) == 0 {
+	var models []mongo.WriteModel
+	size := 0
+	flush := func() error {
+		if len(models) == 0 {
+			return nil
+		}
+		if _, err := s.coll.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
+			return fmt.Errorf("write %s: %w", s.coll.Name(), err)
+		}
+		models, size = models[:0], 0
 		return nil
 	}
-	models := make([]mongo.WriteModel, 0, len(docs))
 	for id, d := range docs {
 		b, err := encode(id, d)
 		if err != nil {
 			return fmt.Errorf("encode %s %s: %w", s.coll.Name(), id, err)
 		}
+		if len(models) > 0 && (len(models) >= maxDocsPerWrite || size+len(b) > maxBytesPerWrite) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
 		models = append(models, mongo.NewReplaceOneModel().SetFilter(bson.D{{Key: "_id", Value: id}}).
 			SetReplacement(b).SetUpsert(true))
+		size += len(b)
 	}
-	if _, err := s.coll.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
-		return fmt.Errorf("write %s: %w", s.coll.Name(), err)
-	}
-	return nil
+	return flush()
 }
 
 // Clear removes every document (used by rebuilds).

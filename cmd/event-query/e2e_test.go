@@ -14,8 +14,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/ticketly/ticketly/internal/mongo"
 	"github.com/ticketly/ticketly/internal/projection"
@@ -316,8 +314,9 @@ func TestProjectorKillRestartAndRebuild(t *testing.T) {
 		}
 		return nil
 	})
-	// Every distinct change of this event in the topic was applied exactly once.
-	if want := distinctChanges(t, projection.TopicEventAggregate, a.event); doc.Revision != want || want < edits {
+	// Every change of this event was applied exactly once: its row was inserted, two tiers
+	// and a session were added, it was submitted, then edited `edits` times.
+	if want := int64(1 + 2 + 1 + 1 + edits); doc.Revision != want {
 		t.Fatalf("revision %d after kill and restart, want %d (a change lost or applied twice)", doc.Revision, want)
 	}
 
@@ -330,62 +329,15 @@ func TestProjectorKillRestartAndRebuild(t *testing.T) {
 	if err := svctest.RunBinary(t, queryBin, env, "rebuild"); err != nil {
 		t.Fatalf("rebuild: %v", err)
 	}
-	// The rebuild replays the whole topic, so it also rebuilds events older than this test's
-	// projector (which started at the end): every document the projector had must come back
-	// exactly equal.
+	// The rebuild replays the whole topic, so it also rebuilds events whose beginning this
+	// test's projector never saw (it started at the end, while other tests were writing):
+	// the event this test followed from its first change must come back exactly equal.
 	after := snapshot(t, store)
-	for id := range before {
-		if !reflect.DeepEqual(before[id], after[id]) {
-			t.Fatalf("document %s differs after rebuild:\n%+v\n%+v", id, before[id], after[id])
-		}
+	if !reflect.DeepEqual(before[a.event], after[a.event]) {
+		t.Fatalf("document %s differs after rebuild:\n%+v\n%+v", a.event, before[a.event], after[a.event])
 	}
 	t.Logf("rebuild took %v", time.Since(rebuildStart))
-	t.Logf("rebuild: %d documents, the %d this test projected are equal", len(after), len(before))
-}
-
-// distinctChanges counts the changes (distinct LSNs) of one event aggregate in the topic.
-func distinctChanges(t *testing.T, topic, eventID string) int64 {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	admCl, err := kgo.NewClient(kgo.SeedBrokers("127.0.0.1:9092"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admCl.Close()
-	ends, err := kadm.NewClient(admCl).ListEndOffsets(ctx, topic)
-	if err != nil {
-		t.Fatal(err)
-	}
-	remaining := map[int32]int64{}
-	ends.Each(func(lo kadm.ListedOffset) {
-		if lo.Offset > 0 {
-			remaining[lo.Partition] = lo.Offset
-		}
-	})
-	cl, err := kgo.NewClient(kgo.SeedBrokers("127.0.0.1:9092"), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	lsns := map[int64]bool{}
-	for len(remaining) > 0 {
-		fs := cl.PollFetches(ctx)
-		if ctx.Err() != nil {
-			t.Fatal(ctx.Err())
-		}
-		fs.EachRecord(func(r *kgo.Record) {
-			if c, ok, err := projection.Decode(r.Value); err == nil && ok {
-				if key, err := projection.EventKey(c); err == nil && key == eventID {
-					lsns[c.LSN] = true
-				}
-			}
-			if end, ok := remaining[r.Partition]; ok && r.Offset+1 >= end {
-				delete(remaining, r.Partition)
-			}
-		})
-	}
-	return int64(len(lsns))
+	t.Logf("rebuild: %d documents", len(after))
 }
 
 func snapshot(t *testing.T, store *mongo.DocStore[projection.EventDoc]) map[string]*projection.EventDoc {

@@ -137,7 +137,7 @@ func New(cfg Config, src Source, log *slog.Logger, m *Metrics) *Hub {
 	s := r3sse.New()
 	s.AutoStream = true  // a stream per connection, created by the library's handler...
 	s.AutoReplay = false // ...and removed by it after its subscriber left (no leak, no id rewrite)
-	s.BufferSize = 16    // per-connection stream buffer: small, a client either keeps up or re-snapshots
+	s.BufferSize = 128   // per-connection stream buffer: a burst fits; a client that stays behind re-snapshots
 	s.Headers = map[string]string{"X-Accel-Buffering": "no", "Cache-Control": "no-cache, no-transform"}
 	s.OnSubscribe = h.onSubscribe
 	h.server = s

@@ -37,8 +37,13 @@ type sseEvent struct {
 
 func follow(t *testing.T, base, session, lastID string) *sseClient {
 	t.Helper()
+	return followURL(t, base+"/api/v1/sessions/"+session+"/stream", lastID)
+}
+
+func followURL(t *testing.T, url, lastID string) *sseClient {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/sessions/"+session+"/stream", nil)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	req.Header.Set("Accept", "text/event-stream")
 	if lastID != "" {
 		req.Header.Set("Last-Event-ID", lastID)
@@ -122,6 +127,27 @@ func (c *sseClient) await(seat, status string) {
 	c.t.Fatalf("seat %s never became %q on the stream", seat, status)
 }
 
+// awaitData waits for an event whose data contains every part.
+func (c *sseClient) awaitData(parts ...string) {
+	c.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		_, _, evs := c.snapshot()
+		for _, e := range evs {
+			ok := true
+			for _, p := range parts {
+				ok = ok && strings.Contains(e.Data, p)
+			}
+			if ok {
+				return
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	_, _, evs := c.snapshot()
+	c.t.Fatalf("no event with %v; got %v", parts, evs)
+}
+
 func (c *sseClient) snapshot() (int64, map[string]string, []sseEvent) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -162,6 +188,21 @@ func TestSeatStreamsAcrossReplicas(t *testing.T) {
 		})
 	}
 	ca, cb := follow(t, a.URL, ev.session, ""), follow(t, b.URL, ev.session, "")
+
+	// The organizer's checkout stream: only the event's organizer may watch it.
+	checkouts := a.URL + "/api/v1/events/" + ev.event + "/checkouts/stream"
+	for user, want := range map[string]int{"": http.StatusUnauthorized, "buyer305": http.StatusForbidden} {
+		req, _ := http.NewRequest(http.MethodGet, checkouts, nil)
+		if user != "" {
+			req.Header.Set("Authorization", "Bearer "+svctest.Token(t, user))
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != want {
+			t.Fatalf("checkout stream as %q: %v %v, want %d", user, resp.Status, err, want)
+		}
+		resp.Body.Close()
+	}
+	co := followURL(t, checkouts+"?access_token="+svctest.Token(t, "organizer"), "")
 	orderIdem := func(user, seat string) string { // POST with an Idempotency-Key
 		req, _ := http.NewRequest(http.MethodPost, order.URL+"/api/v1/orders",
 			strings.NewReader(`{"session_id":"`+ev.session+`","seat_ids":["`+seat+`"]}`))
@@ -187,6 +228,11 @@ func TestSeatStreamsAcrossReplicas(t *testing.T) {
 	ord.must("buyer301", "POST", "/api/v1/orders/"+o1+"/cancel", nil, nil)
 	ca.await(seats[0], "")
 	cb.await(seats[0], "")
+	co.awaitData(`"order_id":"`+o1+`"`, `"status":"PENDING_PAYMENT"`)
+	co.awaitData(`"order_id":"`+o1+`"`, `"status":"CANCELLED"`)
+	if _, _, evs := co.snapshot(); strings.Contains(fmt.Sprint(evs), "buyer") {
+		t.Fatalf("checkout events carry buyer data: %v", evs)
+	}
 
 	// A hold that is never paid expires (the order service's sweep) and frees the seat.
 	orderIdem("buyer302", seats[1])

@@ -4,12 +4,9 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"os"
 	"time"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/ticketly/ticketly/internal/auth"
 	"github.com/ticketly/ticketly/internal/command"
@@ -38,7 +35,7 @@ func run(ctx context.Context, _ []string, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	if err := migrateWhenReady(ctx, log, pool, c.DatabaseURL, c.DatabaseWait); err != nil {
+	if err := postgres.MigrateWhenReady(ctx, log, pool, c.DatabaseURL, "catalog", c.DatabaseWait); err != nil {
 		pool.Close()
 		return err
 	}
@@ -60,42 +57,4 @@ func run(ctx context.Context, _ []string, getenv func(string) string) error {
 	base := httpapi.Base{Logger: log, Health: checker, Metrics: metrics.New(service), OpenAPI: openapiDoc}
 	authn := verifier.Middleware(func(w http.ResponseWriter, r *http.Request, err error) { httpapi.WriteError(w, r, log, err) })
 	return httpapi.Run(ctx, log, c.HTTP, routes(base, authn, app), checker, nil, pool.Close)
-}
-
-// migrateWhenReady applies the catalog migrations before the service serves. While
-// PostgreSQL does not answer yet (the stack is still starting) it retries for up to wait;
-// a migration that fails while the database answers is a real problem and fails at once.
-func migrateWhenReady(ctx context.Context, log *slog.Logger, pool *pgxpool.Pool, url string, wait time.Duration) error {
-	deadline := time.Now().Add(wait)
-	delay := 250 * time.Millisecond
-	for {
-		err := ping(ctx, pool)
-		if err == nil {
-			if err = postgres.Migrate(url, "catalog"); err == nil {
-				return nil
-			}
-			if ping(ctx, pool) == nil {
-				return fmt.Errorf("apply catalog migrations: %w", err)
-			}
-		}
-		if ctx.Err() != nil {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("postgres not reachable after %s: %w", wait, err)
-		}
-		log.Warn("postgres not ready; retrying migrations", "err", err, "retry_in", delay.String())
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(delay):
-		}
-		delay = min(delay*2, 5*time.Second)
-	}
-}
-
-func ping(ctx context.Context, pool *pgxpool.Pool) error {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	return pool.Ping(ctx)
 }

@@ -4,12 +4,10 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"os"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/ticketly/ticketly/internal/auth"
@@ -42,7 +40,7 @@ func run(ctx context.Context, _ []string, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	if err := migrateWhenReady(ctx, log, pool, c.DatabaseURL, c.DatabaseWait); err != nil {
+	if err := postgres.MigrateWhenReady(ctx, log, pool, c.DatabaseURL, "ordering", c.DatabaseWait); err != nil {
 		pool.Close()
 		return err
 	}
@@ -88,42 +86,4 @@ func run(ctx context.Context, _ []string, getenv func(string) string) error {
 	sweeper := func(ctx context.Context) error { return app.Sweep(ctx, c.SweepInterval) }
 	return httpapi.Run(ctx, log, c.HTTP, routes(base, authn, app, pay, signer), checker,
 		[]func(context.Context) error{sweeper}, app.Wait, pool.Close, func() { _ = rdb.Close() })
-}
-
-// migrateWhenReady applies the ordering migrations before the service serves. While
-// PostgreSQL does not answer yet (the stack is still starting) it retries for up to wait;
-// a migration that fails while the database answers fails at once.
-func migrateWhenReady(ctx context.Context, log *slog.Logger, pool *pgxpool.Pool, url string, wait time.Duration) error {
-	deadline := time.Now().Add(wait)
-	delay := 250 * time.Millisecond
-	for {
-		err := ping(ctx, pool)
-		if err == nil {
-			if err = postgres.Migrate(url, "ordering"); err == nil {
-				return nil
-			}
-			if ping(ctx, pool) == nil {
-				return fmt.Errorf("apply ordering migrations: %w", err)
-			}
-		}
-		if ctx.Err() != nil {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("postgres not reachable after %s: %w", wait, err)
-		}
-		log.Warn("postgres not ready; retrying migrations", "err", err, "retry_in", delay.String())
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(delay):
-		}
-		delay = min(delay*2, 5*time.Second)
-	}
-}
-
-func ping(ctx context.Context, pool *pgxpool.Pool) error {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	return pool.Ping(ctx)
 }

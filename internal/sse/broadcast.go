@@ -39,18 +39,14 @@ func NewBroadcast(heartbeat time.Duration, log *slog.Logger, m *Metrics) *Broadc
 		heartbeat = 15 * time.Second
 	}
 	b := &Broadcast{heartbeat: heartbeat, log: log, m: m, subs: map[string]map[*bconn]struct{}{}, conns: map[string]*bconn{}}
-	s := r3sse.New()
-	s.AutoStream, s.AutoReplay, s.BufferSize = true, false, 16
-	s.Headers = map[string]string{"X-Accel-Buffering": "no", "Cache-Control": "no-cache, no-transform"}
-	s.OnSubscribe = func(id string, _ *r3sse.Subscriber) {
+	b.server = newServer(64, func(id string, _ *r3sse.Subscriber) {
 		b.mu.Lock()
 		c := b.conns[id]
 		b.mu.Unlock()
 		if c != nil {
 			c.once.Do(func() { close(c.ready) })
 		}
-	}
-	b.server = s
+	})
 	return b
 }
 
@@ -94,10 +90,7 @@ func (b *Broadcast) Serve(w http.ResponseWriter, r *http.Request, key string) {
 	b.m.Clients.Inc()
 	defer b.m.Clients.Dec()
 	go b.pump(ctx, cancel, c, w)
-	r2 := r.Clone(ctx)
-	r2.Header.Del("Last-Event-ID")
-	r2.URL.RawQuery = "stream=" + c.id
-	b.server.ServeHTTP(w, r2)
+	serveStream(b.server, w, r.WithContext(ctx), c.id)
 }
 
 func (b *Broadcast) pump(ctx context.Context, cancel context.CancelFunc, c *bconn, w http.ResponseWriter) {

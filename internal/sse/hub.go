@@ -134,13 +134,8 @@ type Hub struct {
 func New(cfg Config, src Source, log *slog.Logger, m *Metrics) *Hub {
 	cfg.defaults()
 	h := &Hub{cfg: cfg, src: src, log: log, m: m, feeds: map[string]*feed{}, conns: map[string]*conn{}}
-	s := r3sse.New()
-	s.AutoStream = true  // a stream per connection, created by the library's handler...
-	s.AutoReplay = false // ...and removed by it after its subscriber left (no leak, no id rewrite)
-	s.BufferSize = 128   // per-connection stream buffer: a burst fits; a client that stays behind re-snapshots
-	s.Headers = map[string]string{"X-Accel-Buffering": "no", "Cache-Control": "no-cache, no-transform"}
-	s.OnSubscribe = h.onSubscribe
-	h.server = s
+	// The per-connection buffer takes a burst; a client that stays behind re-snapshots.
+	h.server = newServer(128, h.onSubscribe)
 	return h
 }
 
@@ -260,12 +255,28 @@ func (h *Hub) ServeSession(w http.ResponseWriter, r *http.Request, sessionID str
 	defer h.m.Clients.Dec()
 	go h.pump(ctx, cancel, c, w)
 
-	// Hand the connection to the library with its own stream id, and without the
-	// Last-Event-ID it would reject or misread.
-	r2 := r.Clone(ctx)
+	serveStream(h.server, w, r.WithContext(ctx), c.id)
+}
+
+// serveStream hands a connection to the library on its own stream id, without the
+// Last-Event-ID it would reject (non-numeric) or misread (as a replay index); it returns
+// when the request's context ends.
+func serveStream(s *r3sse.Server, w http.ResponseWriter, r *http.Request, streamID string) {
+	r2 := r.Clone(r.Context())
 	r2.Header.Del("Last-Event-ID")
-	r2.URL.RawQuery = "stream=" + c.id
-	h.server.ServeHTTP(w, r2)
+	r2.URL.RawQuery = "stream=" + streamID
+	s.ServeHTTP(w, r2)
+}
+
+// newServer returns an r3labs server set up for one stream per connection: created by the
+// library's handler and removed by it once its subscriber left (no goroutine leak, no id
+// rewriting, no replay), with proxy-friendly headers.
+func newServer(buffer int, onSubscribe func(streamID string, _ *r3sse.Subscriber)) *r3sse.Server {
+	s := r3sse.New()
+	s.AutoStream, s.AutoReplay, s.BufferSize = true, false, buffer
+	s.Headers = map[string]string{"X-Accel-Buffering": "no", "Cache-Control": "no-cache, no-transform"}
+	s.OnSubscribe = onSubscribe
+	return s
 }
 
 // register subscribes c to its session and decides what it gets first: a snapshot, or

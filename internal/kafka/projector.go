@@ -278,7 +278,25 @@ func (p *Projector[D]) apply(ctx context.Context, cl *kgo.Client, recs []*kgo.Re
 			}
 		}
 	}
-	if err := retry(ctx, func() error { return p.Store.Put(ctx, changed) }); err != nil {
+	err := retry(ctx, func() error {
+		err := p.Store.Put(ctx, changed)
+		var tl interface{ TooLarge() []string }
+		if errors.As(err, &tl) {
+			// A document that can never be stored must not block its partition: the changes
+			// that made it too large go to the dead-letter topic and the stored one stays.
+			for _, id := range tl.TooLarge() {
+				for _, k := range byKey[id] {
+					if err := p.deadLetter(ctx, cl, k.rec, fmt.Errorf("%w: document %s over the store's size limit", projection.ErrPoison, id)); err != nil {
+						return err
+					}
+				}
+				delete(changed, id)
+			}
+			return nil
+		}
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	now := time.Now()

@@ -132,3 +132,95 @@ func TestProjectorDeadLettersPoisonAndKeepsGoing(t *testing.T) {
 	}
 	_, _ = adm.DeleteGroup(context.Background(), model.Group)
 }
+
+// oversizeStore is a unit-test stand-in around the real store: it refuses one document as
+// too large, as MongoDB refuses documents over 16 MiB.
+type oversizeStore struct {
+	*mongo.DocStore[projection.EventDoc]
+	refuse string
+}
+
+func (s oversizeStore) Put(ctx context.Context, docs map[string]*projection.EventDoc) error {
+	if _, ok := docs[s.refuse]; ok {
+		rest := map[string]*projection.EventDoc{}
+		for id, d := range docs {
+			if id != s.refuse {
+				rest[id] = d
+			}
+		}
+		if err := s.DocStore.Put(ctx, rest); err != nil {
+			return err
+		}
+		return &mongo.TooLargeError{IDs: []string{s.refuse}}
+	}
+	return s.DocStore.Put(ctx, docs)
+}
+
+// A document the store can never hold does not block its partition: its changes are
+// dead-lettered and the changes behind them are applied.
+func TestProjectorDeadLettersDocumentsTooLargeToStore(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	id := strings.ReplaceAll(uuid.NewString(), "-", "")[:12]
+	topic := "test.oversize." + id
+	cl, err := kafka.NewClient(brokers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	if err := kafka.EnsureTopics(ctx, adm, 1, topic); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = adm.DeleteTopics(context.Background(), topic, kafka.DeadLetterTopic(topic)) })
+	big, small := uuid.NewString(), uuid.NewString()
+	ev := func(evID, title string) map[string]any {
+		return map[string]any{"id": evID, "organization_id": "o", "title": title, "status": "APPROVED", "cover_images": "[]"}
+	}
+	var recs []*kgo.Record
+	for i, e := range []struct{ id, title string }{{big, "huge"}, {small, "fine"}} {
+		recs = append(recs, &kgo.Record{Topic: topic, Key: []byte(e.id), Value: envelope("events", "c", int64(10+i), ev(e.id, e.title))})
+	}
+	if err := cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	mc, err := mongo.Connect("mongodb://127.0.0.1:27017/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := mc.Database("test_oversize_" + id)
+	t.Cleanup(func() { _ = db.Drop(context.Background()); _ = mc.Disconnect(context.Background()) })
+	store := mongo.NewDocStore[projection.EventDoc](db, "events")
+	model := projection.Events
+	model.Topic, model.Group = topic, "test-oversize-"+id
+	m := kafka.NewProjectorMetrics()
+	p := &kafka.Projector[projection.EventDoc]{Model: model, Store: oversizeStore{store, big}, Brokers: brokers,
+		Log: slog.New(slog.DiscardHandler), Metrics: m}
+	pctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- p.Run(pctx) }()
+	for {
+		docs, err := store.Get(ctx, []string{big, small})
+		if err == nil && docs[small] != nil {
+			if docs[big] != nil {
+				t.Fatalf("the oversized document was stored: %+v", docs[big])
+			}
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatal("the document behind the oversized one was never written")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for testutil.ToFloat64(m.DeadLetters.WithLabelValues("events")) != 1 {
+		if ctx.Err() != nil {
+			t.Fatalf("dead letters %v, want 1", testutil.ToFloat64(m.DeadLetters.WithLabelValues("events")))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	_, _ = adm.DeleteGroup(context.Background(), model.Group)
+}

@@ -79,17 +79,26 @@ func (p *Projector[D]) Rebuild(ctx context.Context, clear func(context.Context) 
 		p.applyInMemory(docs, batch)
 		records += len(batch)
 	}
+	put := func(chunk map[string]*D) error {
+		err := p.Store.Put(ctx, chunk)
+		var tl interface{ TooLarge() []string }
+		if errors.As(err, &tl) { // dead-lettered when the live projector met them
+			p.Log.Warn("documents too large to store, skipped", "model", p.Model.Name, "ids", tl.TooLarge())
+			return nil
+		}
+		return err
+	}
 	chunk := map[string]*D{}
 	for id, d := range docs {
 		chunk[id] = d
 		if len(chunk) == 50 {
-			if err := p.Store.Put(ctx, chunk); err != nil {
+			if err := put(chunk); err != nil {
 				return records, err
 			}
 			chunk = map[string]*D{}
 		}
 	}
-	if err := p.Store.Put(ctx, chunk); err != nil {
+	if err := put(chunk); err != nil {
 		return records, err
 	}
 	// A projector that stopped without leaving (killed) stays a member until its session

@@ -32,6 +32,20 @@ const (
 	maxBytesPerWrite = 4 << 20
 )
 
+// maxDocBytes keeps a document below MongoDB's 16 MiB limit with room for the protocol.
+const maxDocBytes = 15 << 20
+
+// TooLargeError reports documents that can never be stored (over the document size limit).
+// Put stores every other document before returning it.
+type TooLargeError struct{ IDs []string }
+
+// TooLarge lists the documents that were not stored.
+func (e *TooLargeError) TooLarge() []string { return e.IDs }
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("documents over the %d MiB limit: %v", maxDocBytes>>20, e.IDs)
+}
+
 // Get returns the stored documents among ids (missing ones are absent from the map).
 func (s *DocStore[D]) Get(ctx context.Context, ids []string) (map[string]*D, error) {
 	out := make(map[string]*D, len(ids))
@@ -106,10 +120,15 @@ func (s *DocStore[D]) Put(ctx context.Context, docs map[string]*D) error {
 		models, size = models[:0], 0
 		return nil
 	}
+	var tooLarge []string
 	for id, d := range docs {
 		b, err := encode(id, d)
 		if err != nil {
 			return fmt.Errorf("encode %s %s: %w", s.coll.Name(), id, err)
+		}
+		if len(b) > maxDocBytes {
+			tooLarge = append(tooLarge, id)
+			continue
 		}
 		if len(models) > 0 && (len(models) >= maxDocsPerWrite || size+len(b) > maxBytesPerWrite) {
 			if err := flush(); err != nil {
@@ -120,7 +139,13 @@ func (s *DocStore[D]) Put(ctx context.Context, docs map[string]*D) error {
 			SetReplacement(b).SetUpsert(true))
 		size += len(b)
 	}
-	return flush()
+	if err := flush(); err != nil {
+		return err
+	}
+	if len(tooLarge) > 0 {
+		return &TooLargeError{IDs: tooLarge}
+	}
+	return nil
 }
 
 // Clear removes every document (used by rebuilds).

@@ -302,7 +302,7 @@ func TestProjectorKillRestartAndRebuild(t *testing.T) {
 		_ = mc.Database(env["MONGO_DB"]).Drop(context.Background())
 		_ = mc.Disconnect(context.Background())
 	})
-	store := mongo.NewDocStore[projection.EventDoc](mc.Database(env["MONGO_DB"]), "events")
+	store := mongo.NewEventStore(mc.Database(env["MONGO_DB"]), "events")
 	var doc *projection.EventDoc
 	eventually(t, 30*time.Second, "last edit projected", func() error {
 		docs, err := store.Get(context.Background(), []string{a.event})
@@ -340,7 +340,7 @@ func TestProjectorKillRestartAndRebuild(t *testing.T) {
 	t.Logf("rebuild: %d documents", len(after))
 }
 
-func snapshot(t *testing.T, store *mongo.DocStore[projection.EventDoc]) map[string]*projection.EventDoc {
+func snapshot(t *testing.T, store *mongo.EventStore) map[string]*projection.EventDoc {
 	t.Helper()
 	out := map[string]*projection.EventDoc{}
 	if err := store.All(context.Background(), func(id string, d *projection.EventDoc) error { out[id] = d; return nil }); err != nil {

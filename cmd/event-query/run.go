@@ -148,7 +148,7 @@ type projectors struct {
 	orgs    *kafka.Projector[projection.OrgDoc]
 	cats    *kafka.Projector[projection.CategoryDoc]
 	seats   *kafka.Projector[projection.SeatStatusDoc]
-	eventDB *mongo.DocStore[projection.EventDoc]
+	eventDB *mongo.EventStore
 	orgDB   *mongo.DocStore[projection.OrgDoc]
 	catDB   *mongo.DocStore[projection.CategoryDoc]
 	seatDB  *mongo.DocStore[projection.SeatStatusDoc]
@@ -159,7 +159,7 @@ type projectors struct {
 
 func newProjectors(db *mongodrv.Database, brokers []string, groupPrefix string, atEnd bool, log *slog.Logger, pm *kafka.ProjectorMetrics) *projectors {
 	p := &projectors{
-		eventDB: mongo.NewDocStore[projection.EventDoc](db, projection.Events.Collection),
+		eventDB: mongo.NewEventStore(db, projection.Events.Collection),
 		orgDB:   mongo.NewDocStore[projection.OrgDoc](db, projection.Organizations.Collection),
 		catDB:   mongo.NewDocStore[projection.CategoryDoc](db, projection.Categories.Collection),
 		seatDB:  mongo.NewDocStore[projection.SeatStatusDoc](db, projection.SeatStatus.Collection),

@@ -129,9 +129,15 @@ func (v *View) matchesLocked(d *projection.EventDoc, f Filter, tokens []string) 
 		}
 	}
 	if len(tokens) > 0 {
-		hay := v.haystackLocked(d)
+		text, org, cat := v.text[d.ID], "", ""
+		if o := v.orgs[d.OrganizationID]; o != nil {
+			org = strings.ToLower(o.Name)
+		}
+		if c := v.cats[d.CategoryID]; c != nil {
+			cat = strings.ToLower(c.Name)
+		}
 		for _, t := range tokens {
-			if !strings.Contains(hay, t) {
+			if !strings.Contains(text, t) && !strings.Contains(org, t) && !strings.Contains(cat, t) {
 				return false
 			}
 		}
@@ -161,14 +167,10 @@ func sessionMatches(s projection.Session, f Filter) bool {
 	return true
 }
 
-func (v *View) haystackLocked(d *projection.EventDoc) string {
+// eventText is the lowercase searchable text of an event itself (organization and
+// category names are matched at query time: they change on their own).
+func eventText(d *projection.EventDoc) string {
 	parts := []string{d.Title, d.Description, d.Overview}
-	if o := v.orgs[d.OrganizationID]; o != nil {
-		parts = append(parts, o.Name)
-	}
-	if c := v.cats[d.CategoryID]; c != nil {
-		parts = append(parts, c.Name)
-	}
 	for _, s := range d.Sessions {
 		if s.Venue != nil {
 			parts = append(parts, s.Venue.Name, s.Venue.Address)

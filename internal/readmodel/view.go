@@ -19,6 +19,7 @@ type View struct {
 	cats     map[string]*projection.CategoryDoc
 	sessions map[string]string // session id -> event id
 	seats    map[string]*projection.SeatStatusDoc
+	text     map[string]string // event id -> lowercase searchable text of the event itself
 	now      func() time.Time
 	// onSeatChange is told of every new seat change, in version order per session, while
 	// the view is locked (so a snapshot taken under the read lock and this stream line up).
@@ -37,7 +38,7 @@ func (v *View) OnSeatChange(fn func(c projection.SeatChange, gap bool)) { v.onSe
 func New(now func() time.Time) *View {
 	return &View{events: map[string]*projection.EventDoc{}, orgs: map[string]*projection.OrgDoc{},
 		cats: map[string]*projection.CategoryDoc{}, sessions: map[string]string{},
-		seats: map[string]*projection.SeatStatusDoc{}, now: now}
+		seats: map[string]*projection.SeatStatusDoc{}, text: map[string]string{}, now: now}
 }
 
 // PutEvent stores a document loaded from the document store (bootstrap).
@@ -59,6 +60,7 @@ func (v *View) putEventLocked(d *projection.EventDoc) {
 	for _, s := range d.Sessions {
 		v.sessions[s.ID] = d.ID
 	}
+	v.text[d.ID] = eventText(d)
 }
 
 // PutOrg stores an organization document (bootstrap).

@@ -31,6 +31,9 @@ max_connections = 300
 shared_buffers = 256MB
 max_wal_size = 2GB
 log_min_duration_statement = 1000
+# Slow statements are logged without their (possibly multi-megabyte) seat-map parameters.
+log_parameter_max_length = 256
+log_parameter_max_length_on_error = 256
 CONF
   chown postgres:postgres "$PG_DATA/ticketly.conf"
   grep -q "include_if_exists = 'ticketly.conf'" "$PG_DATA/postgresql.conf" \
@@ -40,6 +43,7 @@ CONF
 postgres_start() {
   ensure_port_free postgres "$PG_PORT"
   log "starting postgres (log: $LOG_DIR/postgres.log)"
+  [ -f "$LOG_DIR/postgres.log" ] && mv -f "$LOG_DIR/postgres.log" "$LOG_DIR/postgres.log.1"
   touch "$LOG_DIR/postgres.log" && chown postgres:postgres "$LOG_DIR/postgres.log"
   pg_as "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$LOG_DIR/postgres.log" -w -t 60 start >/dev/null \
     || { tail -n 20 "$LOG_DIR/postgres.log" >&2; die "postgres did not start"; }
@@ -50,6 +54,7 @@ postgres_ready() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"; }
 
 # After the server answers: the database, roles, schemas, grants and publication.
 postgres_after_ready() {
+  psql_su -d postgres -tAc "SELECT pg_reload_conf()" >/dev/null # settings changed since the start
   psql_su -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='ticketly'" | grep -q 1 \
     || psql_su -d postgres -c "CREATE DATABASE ticketly"
   psql_su -d postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname='ferretdb'" | grep -q 1 \

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -112,16 +111,9 @@ func actorOf(p auth.Principal) catalog.Actor {
 type handler func(w http.ResponseWriter, r *http.Request, a catalog.Actor) error
 
 func (s *server) h(fn handler) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		p, ok := auth.PrincipalFrom(r.Context())
-		if !ok {
-			httpapi.WriteError(w, r, s.log, apperr.New(apperr.Unauthorized, "missing Authorization header with a Bearer token"))
-			return
-		}
-		if err := fn(w, r, actorOf(p)); err != nil {
-			httpapi.WriteError(w, r, s.log, err)
-		}
-	}
+	return httpapi.Authed(s.log, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+		return fn(w, r, actorOf(p))
+	})
 }
 
 func decode(w http.ResponseWriter, r *http.Request, dst any) error {
@@ -242,23 +234,9 @@ func (n nullable[T]) patch() catalog.Patch[T] {
 
 // pageOf reads page (from 1) and page_size (1..max, default def) from the query string.
 func pageOf(r *http.Request, def, maxSize int) (command.Page, error) {
-	f := newFields()
-	p := command.Page{Number: 1, Size: def}
-	for _, q := range []struct {
-		name string
-		dst  *int
-		max  int
-	}{{"page", &p.Number, 1_000_000}, {"page_size", &p.Size, maxSize}} {
-		v := r.URL.Query().Get(q.name)
-		if v == "" {
-			continue
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > q.max {
-			f.Add(q.name, fmt.Sprintf("must be an integer from 1 to %d", q.max))
-			continue
-		}
-		*q.dst = n
-	}
-	return p, f.Err()
+	bad := apperr.FieldErrors{}
+	q := r.URL.Query()
+	p := command.Page{Number: int(httpapi.QueryInt(q, "page", 1, 1, 1_000_000, bad)),
+		Size: int(httpapi.QueryInt(q, "page_size", int64(def), 1, int64(maxSize), bad))}
+	return p, bad.Err()
 }

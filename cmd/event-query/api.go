@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/google/uuid"
 
 	"github.com/ticketly/ticketly/internal/apperr"
 	"github.com/ticketly/ticketly/internal/auth"
@@ -97,12 +96,8 @@ func reply(w http.ResponseWriter, v any) {
 }
 
 func pathID(r *http.Request) (string, error) {
-	id := chi.URLParam(r, "id")
-	u, err := uuid.Parse(id)
-	if err != nil {
-		return "", apperr.New(apperr.Invalid, "id %q is not a UUID", id)
-	}
-	return u.String(), nil
+	id, err := httpapi.PathUUID(r, "id")
+	return id.String(), err
 }
 
 func (a *api) listEvents(w http.ResponseWriter, r *http.Request) {
@@ -167,31 +162,24 @@ func parseFilter(q url.Values) (readmodel.Filter, error) {
 	if len(f.Query) > 200 {
 		bad.Add("q", "must be at most 200 characters")
 	}
-	intParam := func(name string, min, max int64) *int64 {
-		s := q.Get(name)
-		if s == "" {
+	money := func(name string) *int64 { // an optional bound in minor units
+		if q.Get(name) == "" {
 			return nil
 		}
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n < min || n > max {
-			bad.Add(name, "must be an integer from "+strconv.FormatInt(min, 10)+" to "+strconv.FormatInt(max, 10))
+		n := httpapi.QueryInt(q, name, -1, 0, math.MaxInt64, bad)
+		if n < 0 {
 			return nil
 		}
 		return &n
 	}
-	if p := intParam("page", 1, 1_000_000); p != nil {
-		f.Page = int(*p)
-	}
-	if p := intParam("page_size", 1, 100); p != nil {
-		f.PageSize = int(*p)
-	}
-	f.PriceMin = intParam("price_min", 0, math.MaxInt64)
-	f.PriceMax = intParam("price_max", 0, math.MaxInt64)
+	f.Page = int(httpapi.QueryInt(q, "page", 1, 1, 1_000_000, bad))
+	f.PageSize = int(httpapi.QueryInt(q, "page_size", 20, 1, 100, bad))
+	f.PriceMin, f.PriceMax = money("price_min"), money("price_max")
 	if f.PriceMin != nil && f.PriceMax != nil && *f.PriceMin > *f.PriceMax {
 		bad.Add("price_max", "must not be below price_min")
 	}
 	if c := q.Get("category"); c != "" {
-		if u, err := uuid.Parse(c); err != nil {
+		if u, ok := httpapi.ParseUUID(c); !ok {
 			bad.Add("category", "must be a category id (UUID)")
 		} else {
 			f.CategoryID = u.String()

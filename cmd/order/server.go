@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
@@ -85,20 +84,9 @@ func routes(base httpapi.Base, authn func(http.Handler) http.Handler, app applic
 }
 
 // handler is an API handler given the authenticated principal.
-type handler func(w http.ResponseWriter, r *http.Request, p auth.Principal) error
+type handler = httpapi.AuthedHandler
 
-func (s *server) h(fn handler) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		p, ok := auth.PrincipalFrom(r.Context())
-		if !ok {
-			httpapi.WriteError(w, r, s.log, apperr.New(apperr.Unauthorized, "missing Authorization header with a Bearer token"))
-			return
-		}
-		if err := fn(w, r, p); err != nil {
-			httpapi.WriteError(w, r, s.log, err)
-		}
-	}
-}
+func (s *server) h(fn handler) http.HandlerFunc { return httpapi.Authed(s.log, fn) }
 
 func actorOf(p auth.Principal) ordering.Actor {
 	return ordering.Actor{ID: p.Subject, OrgAdmin: p.HasRole("organization_admin")}
@@ -138,26 +126,11 @@ type page struct {
 	Total    int `json:"total"`
 }
 
-func queryInt(r *http.Request, name string, def, lo, hi int) (int, error) {
-	v := r.URL.Query().Get(name)
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < lo || n > hi {
-		return 0, apperr.New(apperr.Invalid, "query parameter %s must be an integer between %d and %d", name, lo, hi).
-			WithDetails(map[string]any{"fields": map[string]any{name: fmt.Sprintf("between %d and %d", lo, hi)}})
-	}
-	return n, nil
-}
-
 func (s *server) listOrders(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	pg, err := queryInt(r, "page", 1, 1, 100_000)
-	if err != nil {
-		return err
-	}
-	size, err := queryInt(r, "page_size", 20, 1, 100)
-	if err != nil {
+	bad, q := apperr.FieldErrors{}, r.URL.Query()
+	pg := int(httpapi.QueryInt(q, "page", 1, 1, 100_000, bad))
+	size := int(httpapi.QueryInt(q, "page_size", 20, 1, 100, bad))
+	if err := bad.Err(); err != nil {
 		return err
 	}
 	items, total, err := s.app.Orders(r.Context(), p.Subject, pg, size)

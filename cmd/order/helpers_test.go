@@ -118,6 +118,16 @@ func newFixture(t testing.TB, o fixtureOpts) *fixture {
 		}
 	}
 	exec(`INSERT INTO catalog.organizations (id, name, owner_id) VALUES ($1, $2, $3)`, f.OrgID, "Order tests "+f.OrgID.String()[:8], owner)
+	// The organization counts against organizer's plan limit: remove it (and, by cascade,
+	// its event's tiers, session and discounts) when the test ends, so repeated runs on a
+	// long-lived stack never reach the limit.
+	t.Cleanup(func() {
+		for _, q := range []string{`DELETE FROM catalog.events WHERE organization_id = $1`, `DELETE FROM catalog.organizations WHERE id = $1`} {
+			if _, err := db.Exec(context.Background(), q, f.OrgID); err != nil {
+				t.Errorf("catalog fixture cleanup: %v", err)
+			}
+		}
+	})
 	exec(`INSERT INTO catalog.organization_members (organization_id, user_id, roles) VALUES ($1, $2, '{SCANNER}')`,
 		f.OrgID, svctest.Subject(t, "scanner"))
 	exec(`INSERT INTO catalog.events (id, organization_id, title, status, created_by) VALUES ($1, $2, $3, 'APPROVED', $4)`,

@@ -42,8 +42,9 @@ keycloak_build() {
 }
 
 # keycloak_realm writes data/import/ticketly-realm.json: the committed realm plus buyer1..buyerN
-# (password = user name, group /Tiers/FREE). Skipped when neither the source nor this
-# generator changed.
+# (password = user name, group /Tiers/FREE). Every user has a fixed id: the realm is imported
+# anew at each start, and a user's `sub` must not change (it owns organizations and orders).
+# Skipped when neither the source nor this generator changed.
 keycloak_realm() {
   local out=$KEYCLOAK_STATE/data/import/ticketly-realm.json stamp=$KEYCLOAK_STATE/ticketly-realm.sum sum
   [ -f "$KEYCLOAK_REALM_SRC" ] || die "realm file $KEYCLOAK_REALM_SRC is missing"
@@ -51,6 +52,7 @@ keycloak_realm() {
   [ -s "$out" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$sum" ] && return 0
   log "keycloak: generating the realm import (buyer1..buyer$KEYCLOAK_BUYERS added)"
   jq -c --argjson n "$KEYCLOAK_BUYERS" '.users += [range(1; $n + 1) | tostring as $i | ("buyer" + $i) as $u | {
+      id: ("20000000-0000-4000-8000-" + ((1000000000000 + ($i | tonumber)) | tostring | .[1:])),
       username: $u, enabled: true, email: ($u + "@ticketly.example.com"), emailVerified: true,
       firstName: "Buyer", lastName: $i, requiredActions: [],
       credentials: [{type: "password", value: $u, temporary: false}],

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -17,6 +16,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ticketly/ticketly/internal/sse"
 	"github.com/ticketly/ticketly/internal/svctest"
 )
 
@@ -58,25 +58,11 @@ func followURL(t *testing.T, url, lastID string) *sseClient {
 	go func() {
 		defer close(c.done)
 		defer resp.Body.Close()
-		sc := bufio.NewScanner(resp.Body)
-		sc.Buffer(make([]byte, 64<<10), 16<<20)
-		var ev sseEvent
-		for sc.Scan() {
-			line := sc.Text()
-			switch {
-			case line == "":
-				if ev.Name != "" {
-					c.apply(ev)
-				}
-				ev = sseEvent{}
-			case strings.HasPrefix(line, "id: "):
-				ev.ID = line[4:]
-			case strings.HasPrefix(line, "event: "):
-				ev.Name = line[7:]
-			case strings.HasPrefix(line, "data: "):
-				ev.Data = line[6:]
+		_ = sse.Read(resp.Body, func(e sse.Event) {
+			if e.Name != "" {
+				c.apply(sseEvent{e.ID, e.Name, e.Data})
 			}
-		}
+		})
 	}()
 	return c
 }

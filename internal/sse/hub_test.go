@@ -1,7 +1,6 @@
 package sse_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -83,27 +82,13 @@ func connect(t *testing.T, url, lastID string) *client {
 		return c
 	}
 	go func() {
-		sc := bufio.NewScanner(resp.Body)
-		sc.Buffer(make([]byte, 64<<10), 16<<20)
-		var ev event
-		for sc.Scan() {
-			line := sc.Text()
-			switch {
-			case line == "":
-				if ev.name != "" || ev.data != "" {
-					c.events <- ev
-				}
-				ev = event{}
-			case strings.HasPrefix(line, "id: "):
-				ev.id = line[4:]
-			case strings.HasPrefix(line, "event: "):
-				ev.name = line[7:]
-			case strings.HasPrefix(line, "data: "):
-				ev.data = line[6:]
-			case strings.HasPrefix(line, ":"):
-				c.events <- event{name: "comment", data: line}
+		_ = sse.Read(resp.Body, func(e sse.Event) {
+			if e.Comment != "" {
+				c.events <- event{name: "comment", data: e.Comment}
+			} else {
+				c.events <- event{e.ID, e.Name, e.Data}
 			}
-		}
+		})
 		close(c.events)
 	}()
 	return c

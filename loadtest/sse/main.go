@@ -25,6 +25,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ticketly/ticketly/internal/sse"
 )
 
 type seatEvent struct {
@@ -173,25 +175,11 @@ func (c *client) stream(ctx context.Context, httpc *http.Client, u string) error
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("stream answered %s", resp.Status)
 	}
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 64<<10), 32<<20)
-	// Fields of an event may come in any order (r3labs writes data before event): dispatch
-	// on the blank line that ends it.
-	var name string
-	var data []byte
-	for sc.Scan() {
-		line := sc.Bytes()
-		switch {
-		case bytes.HasPrefix(line, []byte("event: ")):
-			name = string(line[7:])
-		case bytes.HasPrefix(line, []byte("data: ")):
-			data = append(data[:0], line[6:]...)
-		case len(line) == 0:
-			c.dispatch(name, data, time.Now())
-			name, data = "", data[:0]
+	return sse.Read(resp.Body, func(e sse.Event) {
+		if e.Name != "" {
+			c.dispatch(e.Name, []byte(e.Data), time.Now())
 		}
-	}
-	return sc.Err()
+	})
 }
 
 func (c *client) dispatch(name string, data []byte, now time.Time) {

@@ -61,7 +61,7 @@ func (v *View) Events(f Filter) Page {
 	now := v.now().UTC().Format(time.RFC3339)
 	tokens := tokenize(f.Query)
 	type hit struct {
-		s    Summary
+		d    *projection.EventDoc
 		sort string
 	}
 	var hits []hit
@@ -69,20 +69,30 @@ func (v *View) Events(f Filter) Page {
 		if !visible(d) || !v.matchesLocked(d, f, tokens) {
 			continue
 		}
-		s := v.summaryLocked(d, now)
 		key := "~" // no upcoming session: after every timestamp
-		if s.NextSession != nil {
-			key = s.NextSession.StartTime
+		if s := nextSession(d, now); s != nil {
+			key = s.StartTime
 		}
-		hits = append(hits, hit{s, key + "|" + strings.ToLower(d.Title) + "|" + d.ID})
+		hits = append(hits, hit{d, key + "|" + strings.ToLower(d.Title) + "|" + d.ID})
 	}
 	slices.SortFunc(hits, func(a, b hit) int { return strings.Compare(a.sort, b.sort) })
 	p := Page{Page: f.Page, PageSize: f.PageSize, Total: len(hits), Items: []Summary{}}
 	start := (f.Page - 1) * f.PageSize
-	for i := start; i < len(hits) && i < start+f.PageSize; i++ {
-		p.Items = append(p.Items, hits[i].s)
+	for i := start; i < len(hits) && i < start+f.PageSize; i++ { // summaries for the page only
+		p.Items = append(p.Items, v.summaryLocked(hits[i].d, now))
 	}
 	return p
+}
+
+// nextSession is the first session (they are kept sorted by start) not cancelled and not
+// yet ended, or nil.
+func nextSession(d *projection.EventDoc, now string) *projection.Session {
+	for i := range d.Sessions {
+		if s := &d.Sessions[i]; s.Status != "CANCELLED" && s.EndTime > now {
+			return s
+		}
+	}
+	return nil
 }
 
 func (v *View) summaryLocked(d *projection.EventDoc, now string) Summary {
@@ -96,13 +106,10 @@ func (v *View) summaryLocked(d *projection.EventDoc, now string) Summary {
 	if len(d.Tiers) > 0 { // tiers are kept sorted by price
 		s.StartingPriceMinor, s.Currency = d.Tiers[0].PriceMinor, d.Tiers[0].Currency
 	}
-	for _, ss := range d.Sessions { // kept sorted by start time
-		if ss.Status != "CANCELLED" && ss.EndTime > now {
-			s.NextSession = &NextSession{ID: ss.ID, StartTime: ss.StartTime}
-			if ss.Venue != nil {
-				s.NextSession.VenueName = ss.Venue.Name
-			}
-			break
+	if ss := nextSession(d, now); ss != nil {
+		s.NextSession = &NextSession{ID: ss.ID, StartTime: ss.StartTime}
+		if ss.Venue != nil {
+			s.NextSession.VenueName = ss.Venue.Name
 		}
 	}
 	return s

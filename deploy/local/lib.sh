@@ -11,6 +11,7 @@ PID_DIR=$TICKETLY_HOME/pids
 DL_DIR=$TICKETLY_CACHE/dl
 BIN_DIR=$TICKETLY_CACHE/bin
 MVN_DEP_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.6.1
+MVN_HELP_PLUGIN=org.apache.maven.plugins:maven-help-plugin:3.5.2
 
 # Ports of SPEC section 6; each can be overridden from the environment.
 : "${PG_PORT:=5432}" "${REDIS_PORT:=6379}" "${KAFKA_PORT:=9092}" "${KAFKA_CONTROLLER_PORT:=9093}"
@@ -38,18 +39,32 @@ apt_install() {
   fi
 }
 
+# maven_repo_url -> the URL of the remote repository Maven itself resolves from, read from
+# Maven's own configuration (its built-in default, settings.xml, mirrors applied); MAVEN_REPO
+# overrides it.
+maven_repo_url() {
+  local u
+  if [ -n "${MAVEN_REPO:-}" ]; then printf '%s\n' "${MAVEN_REPO%/}"; return 0; fi
+  command -v mvn >/dev/null || apt_install maven
+  u=$(cd "$DL_DIR" && mvn -B -q -Dstyle.color=never "$MVN_HELP_PLUGIN:evaluate" \
+        -Dexpression='project.remoteArtifactRepositories[0].url' -DforceStdout 2>>"$LOG_DIR/maven.log" \
+      | sed 's/\x1b\[[0-9;]*m//g' | tail -n1) || true
+  [[ $u == http*://* ]] || die "maven did not name its repository (see $LOG_DIR/maven.log)"
+  printf '%s\n' "${u%/}"
+}
+
 # mvn_fetch GROUP:ARTIFACT:VERSION:TYPE -> prints the path of the artifact in $DL_DIR,
-# downloaded once from Maven Central and checked against its published SHA-1. (A plain
-# download: `mvn dependency:copy` would need the artifact's parent POMs, and some
-# distributions, e.g. debezium-server-dist, do not publish theirs.)
-MAVEN_REPO=${MAVEN_REPO:-https://repo1.maven.org/maven2}
+# downloaded once from Maven's repository and checked against its published SHA-1. (A plain
+# download: `mvn dependency:get`/`copy` must read the artifact's POM with its parents, and
+# some distributions, e.g. debezium-server-dist, do not publish theirs.)
 mvn_fetch() {
-  local coord=$1 g a v t f url want got
+  local coord=$1 g a v t f repo url want got
   IFS=: read -r g a v t <<<"$coord"
   f="$DL_DIR/$a-$v.$t"
   if [ ! -s "$f" ]; then
-    url="$MAVEN_REPO/${g//.//}/$a/$v/$a-$v.$t"
-    log "maven central: fetching $coord"
+    repo=$(maven_repo_url) || exit 1
+    url="$repo/${g//.//}/$a/$v/$a-$v.$t"
+    log "maven: fetching $coord"
     curl -fsSL --retry 3 -o "$f.part" "$url" || die "could not download $url"
     want=$(curl -fsSL --retry 3 "$url.sha1" | cut -c1-40) || die "could not download $url.sha1"
     got=$(sha1sum "$f.part" | cut -c1-40)

@@ -12,27 +12,17 @@ import (
 	"github.com/ticketly/ticketly/internal/tickets"
 )
 
-// devWebhookSecret is the local stack's Stripe webhook signing secret. Production sets its
-// endpoint's real secret.
-const devWebhookSecret = "whsec_ticketly_local_development_only"
+// devDatabaseURL is the local stack's role of the order service.
+const devDatabaseURL = "postgres://ticketly_order:ticketly_order@127.0.0.1:5432/ticketly?search_path=ordering"
 
 type cfg struct {
-	LogLevel      string
-	HTTP          httpapi.ServeConfig
-	DatabaseURL   string
-	DatabaseWait  time.Duration
-	DBMaxConns    int
-	RedisAddr     string
-	RedisPassword string
-	RedisPoolSize int
-	StripeAPIBase string
-	StripeKey     string
-	// StripeWebhookSecret verifies webhook signatures (whsec_…).
-	StripeWebhookSecret string
-	StripeTimeout       time.Duration
-	Auth                auth.Config
-	// TicketSigningKey is the base64 Ed25519 seed signing ticket QR codes.
-	TicketSigningKey string
+	Service  config.Service
+	Database config.Database
+	Redis    config.Redis
+	Stripe   config.Stripe
+	OIDC     config.OIDC
+	// Tickets is the Ed25519 seed signing ticket QR codes.
+	Tickets config.Tickets
 	// CatalogCacheTTL is how long sessions, layouts, prices and discounts read from the
 	// catalog are reused (0: never cached).
 	CatalogCacheTTL time.Duration
@@ -47,57 +37,37 @@ func loadConfig(getenv func(string) string) (cfg, error) {
 	oc := ordering.DefaultConfig
 	oc.HoldTTL = e.Duration("HOLD_TTL", oc.HoldTTL)
 	oc.GateSlack = e.Duration("HOLD_GATE_SLACK", oc.GateSlack)
+	oc.ProvisionalHold = e.Duration("HOLD_PROVISIONAL_TTL", oc.ProvisionalHold)
 	oc.IdempotencyRetention = e.Duration("IDEMPOTENCY_RETENTION", oc.IdempotencyRetention)
 	oc.DuplicateWait = e.Duration("IDEMPOTENCY_WAIT", oc.DuplicateWait)
 	oc.Limits.MaxSeats = e.Int("ORDER_MAX_SEATS", oc.Limits.MaxSeats)
 	oc.Limits.MaxStandingPerBlock = e.Int("ORDER_MAX_STANDING", oc.Limits.MaxStandingPerBlock)
 	c := cfg{
-		LogLevel: e.String("LOG_LEVEL", "info"),
-		HTTP: httpapi.ServeConfig{
-			Addr:            e.String("HTTP_ADDR", "127.0.0.1:8083"),
-			DrainDelay:      e.Duration("DRAIN_DELAY", 0),
-			ShutdownTimeout: e.Duration("SHUTDOWN_TIMEOUT", 15e9),
-		},
-		DatabaseURL:         e.String("DATABASE_URL", "postgres://ticketly_order:ticketly_order@127.0.0.1:5432/ticketly?search_path=ordering"),
-		DatabaseWait:        e.Duration("DATABASE_WAIT", 60*time.Second),
-		DBMaxConns:          e.Int("DB_MAX_CONNS", 20),
-		RedisAddr:           e.String("REDIS_ADDR", "127.0.0.1:6379"),
-		RedisPassword:       e.String("REDIS_PASSWORD", ""),
-		RedisPoolSize:       e.Int("REDIS_POOL_SIZE", 64),
-		StripeAPIBase:       e.String("STRIPE_API_BASE", "http://127.0.0.1:12111"),
-		StripeKey:           e.String("STRIPE_SECRET_KEY", "sk_test_123"),
-		StripeWebhookSecret: e.String("STRIPE_WEBHOOK_SECRET", devWebhookSecret),
-		StripeTimeout:       e.Duration("STRIPE_TIMEOUT", 10*time.Second),
-		Auth: auth.Config{
-			Issuer:   e.String("OIDC_ISSUER", "http://localhost:8180/realms/ticketly"),
-			JWKSURL:  e.String("OIDC_JWKS_URL", ""),
-			Audience: e.String("OIDC_AUDIENCE", "ticketly-api"),
-		},
-		TicketSigningKey: e.String("TICKET_SIGNING_KEY", tickets.DevSeed),
-		CatalogCacheTTL:  e.Duration("CATALOG_CACHE_TTL", 3*time.Second),
-		SweepInterval:    e.Duration("SWEEP_INTERVAL", 2*time.Second),
-		Ordering:         oc,
+		Service:         config.LoadService(e, "127.0.0.1:8083"),
+		Database:        config.LoadDatabase(e, devDatabaseURL, 20),
+		Redis:           config.LoadRedis(e),
+		Stripe:          config.LoadStripe(e),
+		OIDC:            config.LoadOIDC(e),
+		Tickets:         config.LoadTickets(e),
+		CatalogCacheTTL: e.Duration("CATALOG_CACHE_TTL", 3*time.Second),
+		SweepInterval:   e.Duration("SWEEP_INTERVAL", 2*time.Second),
+		Ordering:        oc,
 	}
 	return c, errors.Join(e.Err(), c.Validate())
 }
 
+func (c cfg) components() []config.Component {
+	return []config.Component{c.Database, c.Redis, c.Stripe, c.OIDC, c.Tickets}
+}
+
 func (c cfg) Validate() error {
-	var errs []error
-	for k, v := range map[string]string{"DATABASE_URL": c.DatabaseURL, "REDIS_ADDR": c.RedisAddr,
-		"STRIPE_API_BASE": c.StripeAPIBase, "STRIPE_SECRET_KEY": c.StripeKey, "STRIPE_WEBHOOK_SECRET": c.StripeWebhookSecret} {
-		if err := config.Require(k, v); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	if err := c.Auth.Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("OIDC: %w", err))
-	}
-	if _, err := tickets.NewSigner(c.TicketSigningKey); err != nil {
-		errs = append(errs, fmt.Errorf("TICKET_SIGNING_KEY: %w", err))
-	}
+	errs := []error{c.Service.Check(c.components()...)}
 	o := c.Ordering
 	if o.HoldTTL < time.Second || o.HoldTTL > 24*time.Hour {
 		errs = append(errs, fmt.Errorf("HOLD_TTL must be between 1s and 24h, got %s", o.HoldTTL))
+	}
+	if o.ProvisionalHold < time.Second || o.ProvisionalHold > o.HoldTTL {
+		errs = append(errs, fmt.Errorf("HOLD_PROVISIONAL_TTL must be between 1s and HOLD_TTL, got %s", o.ProvisionalHold))
 	}
 	if o.GateSlack < 0 {
 		errs = append(errs, fmt.Errorf("HOLD_GATE_SLACK must not be negative"))
@@ -116,15 +86,6 @@ func (c cfg) Validate() error {
 	}
 	if c.SweepInterval < 10*time.Millisecond {
 		errs = append(errs, fmt.Errorf("SWEEP_INTERVAL must be at least 10ms"))
-	}
-	if c.DBMaxConns < 1 {
-		errs = append(errs, fmt.Errorf("DB_MAX_CONNS must be positive"))
-	}
-	if c.RedisPoolSize < 1 {
-		errs = append(errs, fmt.Errorf("REDIS_POOL_SIZE must be positive"))
-	}
-	if c.DatabaseWait < 0 {
-		errs = append(errs, fmt.Errorf("DATABASE_WAIT must not be negative"))
 	}
 	if c.CatalogCacheTTL < 0 {
 		errs = append(errs, fmt.Errorf("CATALOG_CACHE_TTL must not be negative"))

@@ -179,6 +179,40 @@ end
 return 1
 `)
 
+// extendScript gives an owner's holds a new TTL once its order is committed, re-creating
+// seat holds the gate lost (never taking a seat from another owner) and standing units of
+// seeded blocks that expired meanwhile (the database counts them: the gate follows it).
+//
+// KEYS: seat keys…, then per standing block its hash and its expiry set.
+// ARGV: owner, ttl_ms, n_seats, n_blocks, then per block the owner's quantity.
+var extendScript = redis.NewScript(`
+local owner, ttl = ARGV[1], tonumber(ARGV[2])
+local ns, ng = tonumber(ARGV[3]), tonumber(ARGV[4])
+for i = 1, ns do
+  local cur = redis.call('GET', KEYS[i])
+  if cur == owner then
+    redis.call('PEXPIRE', KEYS[i], ttl)
+  elseif not cur then
+    redis.call('SET', KEYS[i], owner, 'PX', ttl)
+  end
+end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for j = 0, ng - 1 do
+  local h, z = KEYS[ns + 1 + 2 * j], KEYS[ns + 2 + 2 * j]
+  if redis.call('HEXISTS', h, '_seeded') == 1 then
+    local q = tonumber(ARGV[5 + j])
+    local mine = tonumber(redis.call('HGET', h, owner) or '0')
+    if mine ~= q then
+      redis.call('HSET', h, owner, q)
+      redis.call('HINCRBY', h, '_n', q - mine)
+    end
+    redis.call('ZADD', z, now + ttl, owner)
+  end
+end
+return 1
+`)
+
 // Gate is the Redis admission gate. It implements ordering.Holds.
 type Gate struct {
 	rdb   redis.Scripter
@@ -198,7 +232,7 @@ func New(rdb redis.Scripter, slack time.Duration) *Gate {
 // Load loads the scripts into Redis (EVALSHA then works at once; Run falls back to EVAL
 // anyway when a flush forgot them).
 func (g *Gate) Load(ctx context.Context) error {
-	for _, s := range []*redis.Script{holdScript, releaseScript, seedScript, restoreScript} {
+	for _, s := range []*redis.Script{holdScript, releaseScript, seedScript, restoreScript, extendScript} {
 		if err := s.Load(ctx, g.rdb).Err(); err != nil {
 			return fmt.Errorf("load gate script: %w", err)
 		}
@@ -317,6 +351,25 @@ func (g *Gate) Release(ctx context.Context, h ordering.Hold) error {
 
 // Sell removes the owner's seat holds and keeps its standing units counted, without expiry.
 func (g *Gate) Sell(ctx context.Context, h ordering.Hold) error { return g.release(ctx, h, "sell") }
+
+// Extend gives the owner's seat holds and standing units of h the TTL h.TTL, re-creating
+// the seat holds and standing units the gate lost since they were taken (a seat held by
+// another owner meanwhile is left to it: the database decides between them).
+func (g *Gate) Extend(ctx context.Context, h ordering.Hold) error {
+	if len(h.SeatIDs) == 0 && len(h.Standing) == 0 {
+		return nil
+	}
+	h.Marker = ""
+	keys, args := keysAndArgs(h, h.Owner, h.TTL.Milliseconds())
+	args = args[:len(args)-1] // no marker flag
+	for _, s := range h.Standing {
+		args = append(args, s.Quantity)
+	}
+	if err := extendScript.Run(ctx, g.rdb, keys, args...).Err(); err != nil {
+		return fmt.Errorf("extend holds of %s in session %s: %w", h.Owner, h.SessionID, err)
+	}
+	return nil
+}
 
 // Seed loads a standing block's live units unless the gate knows the block already.
 func (g *Gate) Seed(ctx context.Context, sessionID uuid.UUID, blockID string, holders []ordering.StandingHolder) error {

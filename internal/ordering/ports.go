@@ -103,6 +103,11 @@ type Holds interface {
 	Seed(ctx context.Context, sessionID uuid.UUID, blockID string, holders []StandingHolder) error
 	// Restore re-creates missing seat holds from the database (after a gate flush).
 	Restore(ctx context.Context, sessionID uuid.UUID, holders []SeatHolder, ttl time.Duration) error
+	// Extend gives the owner's seat holds and standing units of h a new time to live (h.TTL),
+	// re-creating those the gate lost meanwhile. Holds are taken with a short provisional
+	// TTL and extended once the database has the order, so the holds of a request that
+	// never committed (its process died) free their seats within seconds.
+	Extend(ctx context.Context, h Hold) error
 }
 
 // IdempotencyRecord is the stored outcome of a POST /orders with an Idempotency-Key.

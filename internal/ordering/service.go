@@ -23,6 +23,10 @@ type Config struct {
 	// GateSlack is added to HoldTTL for the admission gate's own expiry, so the gate never
 	// lets a seat go before the database sweep has released it.
 	GateSlack time.Duration
+	// ProvisionalHold is how long the gate keeps a request's holds until the database has
+	// its order (then they are extended to HoldTTL+GateSlack). It bounds how long the seats
+	// of a request whose process died between the gate and the commit stay frozen.
+	ProvisionalHold time.Duration
 	Limits    Limits
 	// DuplicateWait bounds how long a request waits for a concurrent request with the same
 	// Idempotency-Key to finish before answering.
@@ -34,7 +38,7 @@ type Config struct {
 }
 
 // DefaultConfig is the configuration of SPEC sections 2 and 3.
-var DefaultConfig = Config{HoldTTL: 10 * time.Minute, GateSlack: 30 * time.Second, Limits: DefaultLimits,
+var DefaultConfig = Config{HoldTTL: 10 * time.Minute, GateSlack: 30 * time.Second, ProvisionalHold: 5 * time.Second, Limits: DefaultLimits,
 	DuplicateWait: 5 * time.Second, IdempotencyRetention: 48 * time.Hour, SweepBatch: 500}
 
 // Service holds the order use cases.
@@ -164,7 +168,7 @@ func (s *Service) placeOnce(ctx context.Context, b Buyer, key, hash string, req 
 		id = uuid.New()
 	}
 	o := NewOrder(id, b, sess, q, now, s.cfg.HoldTTL)
-	h := Hold{SessionID: sess.ID, Owner: id.String(), Marker: marker(b.ID, key), TTL: s.cfg.HoldTTL + s.cfg.GateSlack,
+	h := Hold{SessionID: sess.ID, Owner: id.String(), Marker: marker(b.ID, key), TTL: s.cfg.ProvisionalHold,
 		SeatIDs: req.SeatIDs}
 	for _, l := range q.Standing {
 		h.Standing = append(h.Standing, StandingHold{BlockID: l.BlockID, Quantity: l.Quantity, Capacity: l.Capacity})
@@ -197,6 +201,9 @@ func (s *Service) placeOnce(ctx context.Context, b Buyer, key, hash string, req 
 	if o.Status() == Paid {
 		s.sellGate(ctx, h)
 		return Placed{Status: StatusCreated, View: o.View()}, nil
+	}
+	if gated {
+		s.extendGate(ctx, h)
 	}
 	intent, err := s.pay.CreateIntent(ctx, IntentRequest{OrderID: id, AmountMinor: q.TotalMinor, Currency: q.Currency,
 		IdempotencyKey: "order:" + id.String() + ":pi", BuyerEmail: b.Email})
@@ -445,6 +452,16 @@ func (s *Service) releaseGate(ctx context.Context, gated bool, h Hold) {
 	}
 	if err := s.holds.Release(context.WithoutCancel(ctx), h); err != nil {
 		s.log.WarnContext(ctx, "release holds in the gate", "session_id", h.SessionID, "owner", h.Owner, "err", err)
+	}
+}
+
+// extendGate makes the provisional holds of a committed order last as long as the order.
+// On failure the database still holds the seats: the next buyers are refused by its
+// constraint, which teaches the gate again (Restore).
+func (s *Service) extendGate(ctx context.Context, h Hold) {
+	h.TTL = s.cfg.HoldTTL + s.cfg.GateSlack
+	if err := s.holds.Extend(context.WithoutCancel(ctx), h); err != nil {
+		s.log.WarnContext(ctx, "extend holds in the gate", "session_id", h.SessionID, "owner", h.Owner, "err", err)
 	}
 }
 

@@ -27,7 +27,7 @@ type Config struct {
 	// its order (then they are extended to HoldTTL+GateSlack). It bounds how long the seats
 	// of a request whose process died between the gate and the commit stay frozen.
 	ProvisionalHold time.Duration
-	Limits    Limits
+	Limits          Limits
 	// DuplicateWait bounds how long a request waits for a concurrent request with the same
 	// Idempotency-Key to finish before answering.
 	DuplicateWait time.Duration

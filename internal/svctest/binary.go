@@ -23,6 +23,7 @@ var (
 // root) once per test binary and returns the executable's path.
 func Build(t testing.TB, pkg string) string {
 	t.Helper()
+	RequireStack(t) // only integration tests run binaries: no compiling under -short
 	buildMu.Lock()
 	defer buildMu.Unlock()
 	if p, ok := built[pkg]; ok {
@@ -59,6 +60,7 @@ type Process struct {
 // /healthz answers. It is killed at the end of the test unless stopped before.
 func StartBinary(t testing.TB, bin string, env map[string]string, args ...string) *Process {
 	t.Helper()
+	RequireStack(t)
 	addr := FreeAddr(t)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "HTTP_ADDR="+addr, "LOG_LEVEL=info")
@@ -150,6 +152,7 @@ func lastLines(s string, n int) string {
 // returns its error, with the output attached when it fails.
 func RunBinary(t testing.TB, bin string, env map[string]string, args ...string) error {
 	t.Helper()
+	RequireStack(t)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "LOG_LEVEL=info")
 	for k, v := range env {

@@ -1,5 +1,7 @@
 // Package svctest starts a service's run function in-process for integration tests against
-// the local stack, and stops it the way SIGTERM would.
+// the local stack, and stops it the way SIGTERM would. Every integration test goes through
+// RequireStack (directly, or through Start, StartBinary, RunBinary, Build and Token): it is
+// skipped under go test -short and fails loudly when the stack is not reachable.
 package svctest
 
 import (
@@ -33,9 +35,11 @@ type Service struct {
 }
 
 // Start runs run with env (HTTP_ADDR is set to a free port) and waits until /healthz
-// answers. The service is stopped at the end of the test unless Stop was called.
+// answers. The service is stopped at the end of the test unless Stop was called. Like every
+// entry point of this package that needs the local stack, it calls RequireStack first.
 func Start(t testing.TB, run RunFunc, env map[string]string) *Service {
 	t.Helper()
+	RequireStack(t)
 	addr := FreeAddr(t)
 	vars := map[string]string{"HTTP_ADDR": addr, "LOG_LEVEL": "warn"}
 	for k, v := range env {

@@ -40,9 +40,11 @@ func KeycloakURL() string {
 }
 
 // Token returns an access token for user of the ticketly realm (organizer, admin, buyer,
-// scanner, buyer1…buyer1000). It fails the test loudly when Keycloak cannot issue one.
+// scanner, buyer1…buyer1000). It skips the test under -short (RequireStack) and fails it
+// loudly when Keycloak cannot issue one.
 func Token(t testing.TB, user string) string {
 	t.Helper()
+	RequireStack(t, Keycloak)
 	tokensMu.Lock()
 	l, ok := userLocks[user]
 	if !ok {

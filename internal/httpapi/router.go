@@ -26,16 +26,14 @@ type Base struct {
 func NewRouter(b Base) chi.Router {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, accessLog(b.Logger), recoverer(b.Logger), b.Metrics.Middleware)
-	r.NotFound(func(w http.ResponseWriter, req *http.Request) {
-		WriteError(w, req, b.Logger, apperr.New(apperr.NotFound, "no route for %s %s", req.Method, req.URL.Path))
-	})
+	r.NotFound(writeNoRoute)
 	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
 		WriteJSON(w, http.StatusMethodNotAllowed, ErrorBody{Error: ErrorDetail{Code: apperr.Invalid,
 			Message: "method " + req.Method + " is not allowed on " + req.URL.Path}})
 	})
 	r.Get("/healthz", health.LiveHandler)
 	r.Get("/readyz", b.Health.ReadyHandler)
-	r.Method(http.MethodGet, "/metrics", b.Metrics.Handler())
+	r.Method(http.MethodGet, MetricsPath, b.Metrics.Handler())
 	r.Get("/openapi.yaml", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")
 		_, _ = w.Write(b.OpenAPI)
@@ -74,4 +72,10 @@ func recoverer(log *slog.Logger) func(http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// writeNoRoute answers 404 in the error envelope for a path no route serves.
+func writeNoRoute(w http.ResponseWriter, r *http.Request) {
+	WriteJSON(w, http.StatusNotFound, ErrorBody{Error: ErrorDetail{Code: apperr.NotFound,
+		Message: "no route for " + r.Method + " " + r.URL.Path}})
 }

@@ -150,6 +150,7 @@ func unique(prefix string) string { return prefix + "-" + uuid.NewString()[:13] 
 // ---- database read-back ----
 
 func testDB(t *testing.T) *pgxpool.Pool {
+	svctest.RequireStack(t, svctest.Postgres)
 	t.Helper()
 	url := os.Getenv("DATABASE_URL")
 	if url == "" {

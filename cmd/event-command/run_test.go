@@ -85,6 +85,7 @@ func TestOpenAPIReferencesResolve(t *testing.T) {
 // TestStartWaitsForPostgres: a service started before PostgreSQL answers keeps retrying
 // (migrations run once it does), and gives up with a clear error after DATABASE_WAIT.
 func TestStartWaitsForPostgres(t *testing.T) {
+	svctest.RequireStack(t, svctest.Postgres)
 	t.Parallel()
 	// A port where "PostgreSQL" appears after a second: a proxy to the real one.
 	addr := svctest.FreeAddr(t)

@@ -47,6 +47,7 @@ func pool(t testing.TB, url string) *pgxpool.Pool {
 	if p, ok := pools[url]; ok {
 		return p
 	}
+	svctest.RequireStack(t, svctest.Postgres)
 	p, err := pgxpool.New(context.Background(), url)
 	if err == nil {
 		err = p.Ping(context.Background())
@@ -69,6 +70,7 @@ func orderDB(t testing.TB) *pgxpool.Pool {
 
 func redisClient(t testing.TB) *redis.Client {
 	t.Helper()
+	svctest.RequireStack(t, svctest.Redis)
 	rdb := redis.NewClient(&redis.Options{Addr: envOr("REDIS_ADDR", "127.0.0.1:6379")})
 	t.Cleanup(func() { _ = rdb.Close() })
 	if err := rdb.Ping(context.Background()).Err(); err != nil {

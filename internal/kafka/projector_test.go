@@ -16,6 +16,7 @@ import (
 	"github.com/ticketly/ticketly/internal/kafka"
 	"github.com/ticketly/ticketly/internal/mongo"
 	"github.com/ticketly/ticketly/internal/projection"
+	"github.com/ticketly/ticketly/internal/svctest"
 )
 
 var brokers = []string{"127.0.0.1:9092"}
@@ -29,6 +30,7 @@ func envelope(table, op string, lsn int64, row map[string]any) []byte {
 // A poison record goes to the dead-letter topic with its origin, is counted, and does not
 // block the records behind it in its partition; offsets are committed after the writes.
 func TestProjectorDeadLettersPoisonAndKeepsGoing(t *testing.T) {
+	svctest.RequireStack(t, svctest.Kafka, svctest.Documents)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	id := strings.ReplaceAll(uuid.NewString(), "-", "")[:12]
@@ -133,8 +135,8 @@ func TestProjectorDeadLettersPoisonAndKeepsGoing(t *testing.T) {
 	_, _ = adm.DeleteGroup(context.Background(), model.Group)
 }
 
-// oversizeStore is a unit-test stand-in around the real store: it refuses one document as
-// too large, as MongoDB refuses documents over 16 MiB.
+// oversizeStore is a stand-in around the real store: it refuses one document as too large,
+// as MongoDB refuses documents over 16 MiB.
 type oversizeStore struct {
 	*mongo.DocStore[projection.EventDoc]
 	refuse string
@@ -151,7 +153,7 @@ func (s oversizeStore) Put(ctx context.Context, docs map[string]*projection.Even
 		if err := s.DocStore.Put(ctx, rest); err != nil {
 			return err
 		}
-		return &mongo.TooLargeError{IDs: []string{s.refuse}}
+		return &mongo.RejectedError{Reasons: map[string]string{s.refuse: "over the document size limit"}}
 	}
 	return s.DocStore.Put(ctx, docs)
 }
@@ -159,6 +161,7 @@ func (s oversizeStore) Put(ctx context.Context, docs map[string]*projection.Even
 // A document the store can never hold does not block its partition: its changes are
 // dead-lettered and the changes behind them are applied.
 func TestProjectorDeadLettersDocumentsTooLargeToStore(t *testing.T) {
+	svctest.RequireStack(t, svctest.Kafka, svctest.Documents)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	id := strings.ReplaceAll(uuid.NewString(), "-", "")[:12]

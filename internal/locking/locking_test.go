@@ -14,12 +14,14 @@ import (
 
 	"github.com/ticketly/ticketly/internal/locking"
 	"github.com/ticketly/ticketly/internal/ordering"
+	"github.com/ticketly/ticketly/internal/svctest"
 )
 
 // These tests run against the local stack's Redis (REDIS_ADDR, default 127.0.0.1:6379).
 // Every test uses its own session IDs, so they never touch each other's keys.
 func gate(t *testing.T) (*locking.Gate, *redis.Client) {
 	t.Helper()
+	svctest.RequireStack(t, svctest.Redis)
 	addr := os.Getenv("REDIS_ADDR")
 	if addr == "" {
 		addr = "127.0.0.1:6379"

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ticketly/ticketly/internal/mongo"
 	"github.com/ticketly/ticketly/internal/projection"
+	"github.com/ticketly/ticketly/internal/svctest"
 )
 
 func seatMap(seats int) projection.Layout {
@@ -25,6 +26,7 @@ func seatMap(seats int) projection.Layout {
 // Event documents round-trip whole, while their seat maps live one per session and go
 // away with their session.
 func TestEventStoreKeepsSeatMapsApart(t *testing.T) {
+	svctest.RequireStack(t, svctest.Documents)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	c, err := mongo.Connect("mongodb://127.0.0.1:27017/")

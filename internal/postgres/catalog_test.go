@@ -15,6 +15,7 @@ import (
 	"github.com/ticketly/ticketly/internal/catalog"
 	"github.com/ticketly/ticketly/internal/command"
 	"github.com/ticketly/ticketly/internal/postgres"
+	"github.com/ticketly/ticketly/internal/svctest"
 )
 
 // These tests run against the local stack's PostgreSQL (schema catalog, migrated here) and
@@ -22,6 +23,7 @@ import (
 
 func catalogStore(t *testing.T) (*postgres.Catalog, *pgxpool.Pool) {
 	t.Helper()
+	svctest.RequireStack(t, svctest.Postgres)
 	url := os.Getenv("DATABASE_URL")
 	if url == "" {
 		url = "postgres://ticketly_command:ticketly_command@127.0.0.1:5432/ticketly?search_path=catalog"

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ticketly/ticketly/internal/ordering"
 	"github.com/ticketly/ticketly/internal/stripe"
+	"github.com/ticketly/ticketly/internal/svctest"
 )
 
 const secret = "whsec_adapter_test"
@@ -28,6 +29,7 @@ func client() *stripe.Client {
 }
 
 func TestPaymentIntentsAgainstStripeMock(t *testing.T) {
+	svctest.RequireStack(t, svctest.StripeMock)
 	c := client()
 	ctx := context.Background()
 	in, err := c.CreateIntent(ctx, ordering.IntentRequest{OrderID: uuid.New(), AmountMinor: 1500, Currency: "EUR",

@@ -1,6 +1,6 @@
 // Package stack_test proves the local stack (make run / make test) is the real thing: each
 // component is reached through the library the services use. Every test fails loudly when
-// its component is down; none of them skips.
+// its component is down; none of them skips (except under go test -short, see svctest.RequireStack).
 package stack_test
 
 import (
@@ -33,6 +33,7 @@ import (
 
 	"github.com/ticketly/ticketly/internal/apperr"
 	"github.com/ticketly/ticketly/internal/auth"
+	"github.com/ticketly/ticketly/internal/svctest"
 )
 
 func env(key, def string) string {
@@ -75,6 +76,7 @@ func roleURL(role, schema string) string {
 }
 
 func TestPostgresLogicalWALAndSchemaPerService(t *testing.T) {
+	svctest.RequireStack(t, svctest.Postgres)
 	t.Parallel()
 	ctx := ctxT(t, 30*time.Second)
 	su := connect(t, ctx, pgSuperURL)
@@ -124,6 +126,7 @@ func TestPostgresLogicalWALAndSchemaPerService(t *testing.T) {
 }
 
 func TestRedisHoldScript(t *testing.T) {
+	svctest.RequireStack(t, svctest.Redis)
 	t.Parallel()
 	ctx := ctxT(t, 10*time.Second)
 	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
@@ -156,6 +159,7 @@ return {1}`)
 }
 
 func TestKafkaProduceAndConsumeInGroup(t *testing.T) {
+	svctest.RequireStack(t, svctest.Kafka)
 	t.Parallel()
 	ctx := ctxT(t, 60*time.Second)
 	topic := "stack-test-" + uuid.NewString()
@@ -207,6 +211,7 @@ func TestKafkaProduceAndConsumeInGroup(t *testing.T) {
 
 // A row inserted into a captured table arrives on its topic as a Debezium envelope.
 func TestDebeziumStreamsWALToKafka(t *testing.T) {
+	svctest.RequireStack(t, svctest.Postgres, svctest.Debezium, svctest.Kafka)
 	t.Parallel()
 	ctx := ctxT(t, 60*time.Second)
 	const topic = "ticketly.cdc.probe"
@@ -297,6 +302,7 @@ func passwordGrant(t *testing.T, base, user, scope string) (int, tokenResponse) 
 }
 
 func TestKeycloakTokensVerifyWithGoOIDC(t *testing.T) {
+	svctest.RequireStack(t, svctest.Keycloak)
 	t.Parallel()
 	ctx := ctxT(t, 60*time.Second)
 	// Discovery: the issuer is pinned, whatever host name the client used.
@@ -361,6 +367,7 @@ func TestKeycloakTokensVerifyWithGoOIDC(t *testing.T) {
 func issuerBase() string { return strings.TrimSuffix(issuer, "/realms/ticketly") }
 
 func TestStripeMockPaymentIntent(t *testing.T) {
+	svctest.RequireStack(t, svctest.StripeMock)
 	t.Parallel()
 	backend := stripe.GetBackendWithConfig(stripe.APIBackend, &stripe.BackendConfig{
 		URL: stripe.String(stripeURL), MaxNetworkRetries: stripe.Int64(0)})
@@ -378,6 +385,7 @@ func TestStripeMockPaymentIntent(t *testing.T) {
 }
 
 func TestSMTPCatcherKeepsMail(t *testing.T) {
+	svctest.RequireStack(t, svctest.MailCatcher)
 	t.Parallel()
 	to := "stack-" + uuid.NewString()[:8] + "@example.test"
 	subject := "Your tickets " + uuid.NewString()
@@ -405,6 +413,7 @@ func TestSMTPCatcherKeepsMail(t *testing.T) {
 }
 
 func TestMongoWireServer(t *testing.T) {
+	svctest.RequireStack(t, svctest.Documents)
 	t.Parallel()
 	ctx := ctxT(t, 30*time.Second)
 	client, err := mongo.Connect(options.Client().ApplyURI(mongoURI))

@@ -53,6 +53,9 @@ func TestReadyzWithoutServer(t *testing.T) {
 // without that variable. FERRETDB_SMOKE_DEBUG_URL (e.g. http://127.0.0.1:27018) also
 // checks the readiness endpoint.
 func TestSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: needs a running FerretDB; skipped under -short")
+	}
 	smokeURL := os.Getenv("FERRETDB_SMOKE_URL")
 	if smokeURL == "" {
 		t.Skip("FERRETDB_SMOKE_URL not set")

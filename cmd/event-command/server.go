@@ -2,14 +2,14 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/google/uuid"
 
 	"github.com/ticketly/ticketly/internal/apperr"
@@ -137,18 +137,9 @@ func noContent(w http.ResponseWriter) error {
 	return nil
 }
 
-// pathParam returns a URL parameter, unescaped. chi routes on the escaped path when the
-// request has one (so %2F stays inside a parameter), else on the decoded path.
+// pathParam returns a URL parameter, unescaped, refusing invalid text (NUL, bad UTF-8).
 func pathParam(r *http.Request, name string) (string, error) {
-	v := chi.URLParam(r, name)
-	if r.URL.RawPath == "" {
-		return v, nil
-	}
-	v, err := url.PathUnescape(v)
-	if err != nil {
-		return "", apperr.New(apperr.Invalid, "path parameter %s is not a valid escaped string", name)
-	}
-	return v, nil
+	return httpapi.PathText(r, name)
 }
 
 // fields collects problems with request fields that the HTTP layer parses (UUIDs, times).
@@ -219,13 +210,15 @@ type nullable[T any] struct {
 	Value T
 }
 
-func (n *nullable[T]) UnmarshalJSON(b []byte) error {
+// UnmarshalJSONFrom is called by httpapi.DecodeJSON (JSON v2) when the field is present.
+func (n *nullable[T]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	n.Set = true
-	if string(b) == "null" {
+	if dec.PeekKind() == 'n' {
 		n.Null = true
-		return nil
+		_, err := dec.ReadToken()
+		return err
 	}
-	return json.Unmarshal(b, &n.Value)
+	return json.UnmarshalDecode(dec, &n.Value)
 }
 
 func (n nullable[T]) patch() catalog.Patch[T] {

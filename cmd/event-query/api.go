@@ -158,7 +158,7 @@ func (a *api) getSeats(w http.ResponseWriter, r *http.Request) {
 // parseFilter reads the listing's query parameters, reporting every bad one.
 func parseFilter(q url.Values) (readmodel.Filter, error) {
 	bad := apperr.FieldErrors{}
-	f := readmodel.Filter{Query: strings.TrimSpace(q.Get("q")), Page: 1, PageSize: 20}
+	f := readmodel.Filter{Query: strings.TrimSpace(httpapi.QueryText(q, "q", bad)), Page: 1, PageSize: 20}
 	if len(f.Query) > 200 {
 		bad.Add("q", "must be at most 200 characters")
 	}

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 
 	"github.com/go-chi/chi/v5"
@@ -41,5 +42,53 @@ func TestPathUUIDAnswersInvalid(t *testing.T) {
 	r.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/things/6f1c2b1e-8a3b-4c55-9a43-0d6f0e2b7a11", nil))
 	if got != nil {
 		t.Fatalf("good UUID: %v", got)
+	}
+}
+
+func TestTextParametersRefuseNULAndInvalidUTF8(t *testing.T) {
+	t.Parallel()
+	r := chi.NewRouter()
+	var got string
+	var gotErr error
+	r.Get("/members/{user_id}", func(w http.ResponseWriter, req *http.Request) { got, gotErr = httpapi.PathText(req, "user_id") })
+	for path, want := range map[string]string{ // "!" means refused
+		"/members/alice":         "alice",
+		"/members/a%2Fb":         "a/b",
+		"/members/caf%C3%A9":     "café",
+		"/members/plain%20space": "plain space",
+		"/members/a%00b":         "!",
+		"/members/a%FFb":         "!",
+		"/members/a%2F%00":       "!",
+		"/members/%E2%82":        "!",
+	} {
+		got, gotErr = "", nil
+		r.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, path, nil))
+		if want == "!" {
+			if apperr.CodeOf(gotErr) != apperr.Invalid {
+				t.Errorf("%s: got %q, %v; want invalid", path, got, gotErr)
+			}
+		} else if gotErr != nil || got != want {
+			t.Errorf("%s: got %q, %v; want %q", path, got, gotErr, want)
+		}
+	}
+
+	bad := apperr.FieldErrors{}
+	q := url.Values{"q": {"ok"}, "nul": {"a\x00"}, "utf": {"\xff"}}
+	if v := httpapi.QueryText(q, "q", bad); v != "ok" {
+		t.Errorf("q = %q", v)
+	}
+	if v := httpapi.QueryText(q, "absent", bad); v != "" {
+		t.Errorf("absent = %q", v)
+	}
+	httpapi.QueryText(q, "nul", bad)
+	httpapi.QueryText(q, "utf", bad)
+	if _, ok := bad["nul"]; !ok {
+		t.Error("NUL in a query value accepted")
+	}
+	if _, ok := bad["utf"]; !ok {
+		t.Error("invalid UTF-8 in a query value accepted")
+	}
+	if len(bad) != 2 {
+		t.Errorf("problems %v", bad)
 	}
 }

@@ -224,6 +224,20 @@ func applyEventRow(doc *EventDoc, c Change) (bool, error) {
 	if err := json.Unmarshal(c.Row(), &r); err != nil || r.ID == "" {
 		return false, poison("events row: %v", err)
 	}
+	// Everything is decoded before the guard: a poison change must leave no trace.
+	var covers []string
+	var created, updated string
+	if c.Op != OpDelete {
+		if err := jsonColumn(r.CoverImages, &covers); err != nil {
+			return false, poison("events.cover_images: %v", err)
+		}
+		var err1, err2 error
+		created, err1 = timeColumn(r.CreatedAt)
+		updated, err2 = timeColumn(r.UpdatedAt)
+		if err1 != nil || err2 != nil {
+			return false, poison("events timestamps: %v %v", err1, err2)
+		}
+	}
 	if !guard(doc.Versions, "event", c.LSN) {
 		return false, nil
 	}
@@ -231,15 +245,6 @@ func applyEventRow(doc *EventDoc, c Change) (bool, error) {
 	if c.Op == OpDelete {
 		doc.Exists = false
 		return true, nil
-	}
-	var covers []string
-	if err := jsonColumn(r.CoverImages, &covers); err != nil {
-		return false, poison("events.cover_images: %v", err)
-	}
-	created, err1 := timeColumn(r.CreatedAt)
-	updated, err2 := timeColumn(r.UpdatedAt)
-	if err1 != nil || err2 != nil {
-		return false, poison("events timestamps: %v %v", err1, err2)
 	}
 	doc.Exists = true
 	doc.OrganizationID, doc.Title, doc.Description, doc.Overview = r.OrganizationID, r.Title, r.Description, r.Overview
@@ -260,6 +265,9 @@ func applyChild[T any](doc *EventDoc, c Change, kind string, decode func(json.Ra
 	item, itemID, err := decode(c.Row())
 	if err != nil {
 		return false, err
+	}
+	if !keySafe(itemID) {
+		return false, poison("%s id %q is not a row id", kind, itemID)
 	}
 	if s, ok := any(&item).(*Session); ok && s.layoutUnavailable {
 		// An update that did not touch a large (TOASTed) layout does not carry it: keep ours.

@@ -53,6 +53,28 @@ func poison(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrPoison, fmt.Sprintf(format, args...))
 }
 
+// maxKeyLen bounds a row id used in a document field name.
+const maxKeyLen = 64
+
+// keySafe reports whether a row id may become part of a document field name (a version
+// key such as "tier:<id>", a seat id in a seat-status map). The rows that feed those keys
+// have UUID primary keys, so anything but a short token of letters, digits, '-' and '_' —
+// a dot, a leading '$', a NUL byte, which a document store refuses or misreads — did not
+// come from the database and is poison.
+func keySafe(id string) bool {
+	if id == "" || len(id) > maxKeyLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		switch c := id[i]; {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // Decode parses a Debezium JSON envelope (JsonConverter, schemas disabled). A nil value
 // (tombstone) returns ok=false and no error.
 func Decode(value []byte) (c Change, ok bool, err error) {

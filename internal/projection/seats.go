@@ -68,6 +68,11 @@ func DecodeSeatChange(c Change) (SeatChange, error) {
 	if !slices.Contains([]string{"LOCKED", "BOOKED", "AVAILABLE", "BLOCKED"}, r.Status) {
 		return SeatChange{}, poison("seat_changes status %q", r.Status)
 	}
+	for _, id := range r.SeatIDs {
+		if !keySafe(id) { // seat ids key the Seats map of the document
+			return SeatChange{}, poison("seat_changes seat id %q is not a seat id", id)
+		}
+	}
 	sc := SeatChange{SessionID: r.SessionID, Version: r.Version, Status: r.Status, SeatIDs: r.SeatIDs, TsMs: c.TsMs}
 	if err := jsonColumn(r.Standing, &sc.Standing); err != nil {
 		return SeatChange{}, poison("seat_changes.standing: %v", err)

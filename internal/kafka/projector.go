@@ -30,6 +30,7 @@ type ProjectorMetrics struct {
 	DeadLetters *prometheus.CounterVec
 	Freshness   *prometheus.HistogramVec
 	Restarts    *prometheus.CounterVec
+	Lag         *prometheus.GaugeVec
 }
 
 // NewProjectorMetrics creates the projector metrics; register them with the service registry.
@@ -46,12 +47,15 @@ func NewProjectorMetrics() *ProjectorMetrics {
 			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60}}, []string{"model"}),
 		Restarts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketly_projector_restarts_total",
 			Help: "Projector consumer restarts after an error."}, []string{"model"}),
+		Lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "ticketly_projector_lag_records",
+			Help: "Records of the model's topic behind its consumer group's committed offsets (sum over partitions), sampled periodically."},
+			[]string{"model"}),
 	}
 }
 
 // Collectors lists the metrics for registration.
 func (m *ProjectorMetrics) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.Applied, m.Replayed, m.DeadLetters, m.Freshness, m.Restarts}
+	return []prometheus.Collector{m.Applied, m.Replayed, m.DeadLetters, m.Freshness, m.Restarts, m.Lag}
 }
 
 // DeadLetterTopic is where the poison records of topic go.
@@ -73,6 +77,8 @@ type Projector[D any] struct {
 	// StartAtEnd makes a group without committed offsets start at the end of its topic
 	// instead of the beginning (isolated test projectors next to a long-lived stack).
 	StartAtEnd bool
+	// LagInterval is how often the group's lag is measured for Metrics.Lag (default 15 s).
+	LagInterval time.Duration
 
 	positioned atomic.Bool
 }
@@ -131,6 +137,9 @@ func startOffset(atEnd bool) kgo.Offset {
 // Run consumes until ctx is cancelled. Errors restart the consumer (from the committed
 // offsets) after a backoff; Run itself only returns on cancellation.
 func (p *Projector[D]) Run(ctx context.Context) error {
+	lagDone := make(chan struct{})
+	go func() { defer close(lagDone); p.reportLag(ctx) }()
+	defer func() { <-lagDone }()
 	backoff := 200 * time.Millisecond
 	for {
 		err := p.runOnce(ctx)
@@ -222,8 +231,10 @@ type keyed struct {
 	ch  projection.Change
 }
 
-// apply decodes, groups by document, applies and writes one batch; poison records go to
-// the dead-letter topic. Transient failures are retried until ctx ends.
+// apply decodes, groups by document, applies and writes one batch. A record that can never
+// be applied goes to the dead-letter topic: one that cannot be decoded or applied, and one
+// whose document the store refuses to hold (see isolate). Transient failures are retried
+// until ctx ends.
 func (p *Projector[D]) apply(ctx context.Context, cl *kgo.Client, recs []*kgo.Record) error {
 	byKey := map[string][]keyed{}
 	var keys []string
@@ -255,57 +266,125 @@ func (p *Projector[D]) apply(ctx context.Context, cl *kgo.Client, recs []*kgo.Re
 		return err
 	}
 	changed := map[string]*D{}
-	var newest []projection.Change
+	applied := map[string][]keyed{}
 	for _, key := range keys {
 		doc := docs[key]
 		if doc == nil {
 			doc = p.Model.New(key)
 		}
 		for _, k := range byKey[key] {
-			applied, err := p.Model.Apply(doc, k.ch)
+			ok, err := p.Model.Apply(doc, k.ch)
 			if err != nil {
 				if err := p.deadLetter(ctx, cl, k.rec, err); err != nil {
 					return err
 				}
 				continue
 			}
-			if applied {
+			if ok {
 				changed[key] = doc
-				newest = append(newest, k.ch)
-				p.Metrics.Applied.WithLabelValues(p.Model.Name).Inc()
+				applied[key] = append(applied[key], k)
 			} else {
 				p.Metrics.Replayed.WithLabelValues(p.Model.Name).Inc()
 			}
 		}
 	}
-	err := retry(ctx, func() error {
-		err := p.Store.Put(ctx, changed)
-		var tl interface{ TooLarge() []string }
-		if errors.As(err, &tl) {
-			// A document that can never be stored must not block its partition: the changes
-			// that made it too large go to the dead-letter topic and the stored one stays.
-			for _, id := range tl.TooLarge() {
-				for _, k := range byKey[id] {
-					if err := p.deadLetter(ctx, cl, k.rec, fmt.Errorf("%w: document %s over the store's size limit", projection.ErrPoison, id)); err != nil {
-						return err
-					}
-				}
-				delete(changed, id)
+	refused, err := p.put(ctx, changed)
+	if err != nil {
+		return err
+	}
+	for _, key := range keys {
+		if _, ok := refused[key]; !ok {
+			continue
+		}
+		p.Log.Warn("document refused by the store, writing its changes one at a time", "model", p.Model.Name,
+			"id", key, "reason", refused[key])
+		isolated := map[string]*D{}
+		if applied[key], err = p.isolate(ctx, isolated, key, byKey[key], func(k keyed, reason string) error {
+			return p.deadLetter(ctx, cl, k.rec, fmt.Errorf("%w: document %s %s", projection.ErrPoison, key, reason))
+		}); err != nil {
+			return err
+		}
+	}
+	now := time.Now()
+	for _, ks := range applied {
+		for _, k := range ks {
+			p.Metrics.Applied.WithLabelValues(p.Model.Name).Inc()
+			if k.ch.TsMs > 0 && k.ch.Op != projection.OpRead {
+				p.Metrics.Freshness.WithLabelValues(p.Model.Name).Observe(now.Sub(k.ch.Committed()).Seconds())
 			}
+		}
+	}
+	return nil
+}
+
+// rejection is what a Store's Put returns when it refused documents for their content
+// (every other document stored): document id -> reason. Writing them again cannot help.
+type rejection interface{ Rejected() map[string]string }
+
+// put writes docs, retrying transient failures until ctx ends, and returns the documents
+// the store refused for their content, with the reasons.
+func (p *Projector[D]) put(ctx context.Context, docs map[string]*D) (refused map[string]string, err error) {
+	if len(docs) == 0 {
+		return nil, nil
+	}
+	err = retry(ctx, func() error {
+		err := p.Store.Put(ctx, docs)
+		var rej rejection
+		if errors.As(err, &rej) {
+			refused = rej.Rejected()
 			return nil
 		}
 		return err
 	})
-	if err != nil {
-		return err
+	return refused, err
+}
+
+// load returns the stored document id, or a new one.
+func (p *Projector[D]) load(ctx context.Context, id string) (*D, error) {
+	var docs map[string]*D
+	if err := retry(ctx, func() (err error) { docs, err = p.Store.Get(ctx, []string{id}); return err }); err != nil {
+		return nil, err
 	}
-	now := time.Now()
-	for _, ch := range newest {
-		if ch.TsMs > 0 && ch.Op != projection.OpRead {
-			p.Metrics.Freshness.WithLabelValues(p.Model.Name).Observe(now.Sub(ch.Committed()).Seconds())
+	if d := docs[id]; d != nil {
+		return d, nil
+	}
+	return p.Model.New(id), nil
+}
+
+// isolate applies the changes of a document the store refused one at a time, writing after
+// each, so that exactly the changes the store refuses are left out (refuse is told of each)
+// and every other one is stored. docs[id] is the document to start from (loaded from the
+// store when absent) and holds the last stored version on return. It returns the changes
+// stored.
+func (p *Projector[D]) isolate(ctx context.Context, docs map[string]*D, id string, changes []keyed,
+	refuse func(k keyed, reason string) error) (stored []keyed, err error) {
+	if docs[id] == nil {
+		if docs[id], err = p.load(ctx, id); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	for _, k := range changes {
+		if ok, err := p.Model.Apply(docs[id], k.ch); err != nil || !ok {
+			continue // poison (handled where first met) or already in the stored version
+		}
+		refused, err := p.put(ctx, map[string]*D{id: docs[id]})
+		if err != nil {
+			return stored, err
+		}
+		reason, ok := refused[id]
+		if !ok {
+			stored = append(stored, k)
+			continue
+		}
+		if err := refuse(k, reason); err != nil {
+			return stored, err
+		}
+		// Back to the last stored version: the refused change must leave no trace.
+		if docs[id], err = p.load(ctx, id); err != nil {
+			return stored, err
+		}
+	}
+	return stored, nil
 }
 
 // deadLetter sends a poison record to the model's dead-letter topic with the reason and its
@@ -328,6 +407,75 @@ func (p *Projector[D]) deadLetter(ctx context.Context, cl *kgo.Client, r *kgo.Re
 	}
 	p.Metrics.DeadLetters.WithLabelValues(p.Model.Name).Inc()
 	return nil
+}
+
+// reportLag measures the consumer group's lag every LagInterval until ctx ends: records
+// between the committed offsets (the log start where nothing is committed) and the end
+// offsets of the topic. It reads the committed state, so it also shows a projector that
+// is stuck, restarting, or not running at all.
+func (p *Projector[D]) reportLag(ctx context.Context) {
+	every := p.LagInterval
+	if every <= 0 {
+		every = 15 * time.Second
+	}
+	cl, err := NewClient(p.Brokers)
+	if err != nil {
+		p.Log.Warn("projector lag not measured", "model", p.Model.Name, "err", err)
+		return
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		mctx, cancel := context.WithTimeout(ctx, every)
+		lag, err := GroupLag(mctx, adm, p.Model.Group, p.Model.Topic)
+		cancel()
+		if err == nil {
+			p.Metrics.Lag.WithLabelValues(p.Model.Name).Set(float64(lag))
+		} else if ctx.Err() == nil {
+			p.Log.Debug("measure projector lag", "model", p.Model.Name, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// GroupLag returns how many records of topic group has not committed yet.
+func GroupLag(ctx context.Context, adm *kadm.Client, group, topic string) (int64, error) {
+	ends, err := adm.ListEndOffsets(ctx, topic)
+	if err == nil {
+		err = ends.Error()
+	}
+	if err != nil {
+		return 0, fmt.Errorf("list end offsets of %s: %w", topic, err)
+	}
+	starts, err := adm.ListStartOffsets(ctx, topic)
+	if err == nil {
+		err = starts.Error()
+	}
+	if err != nil {
+		return 0, fmt.Errorf("list start offsets of %s: %w", topic, err)
+	}
+	committed, err := adm.FetchOffsets(ctx, group)
+	if err != nil && !errors.Is(err, kerr.GroupIDNotFound) {
+		return 0, fmt.Errorf("fetch offsets of %s: %w", group, err)
+	}
+	var lag int64
+	ends.Each(func(end kadm.ListedOffset) {
+		from := int64(0)
+		if start, ok := starts.Lookup(topic, end.Partition); ok {
+			from = start.Offset
+		}
+		if c, ok := committed.Lookup(topic, end.Partition); ok && c.Err == nil && c.At >= 0 {
+			from = max(from, c.At)
+		}
+		lag += max(0, end.Offset-from)
+	})
+	return lag, nil
 }
 
 // retry runs fn until it succeeds or ctx ends, backing off between attempts.

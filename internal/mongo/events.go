@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -117,7 +118,7 @@ func (s *EventStore) Put(ctx context.Context, docs map[string]*projection.EventD
 	recs := make(map[string]*eventRecord, len(docs))
 	layouts := map[string]*layoutRecord{}
 	sessionEvent := map[string]string{}
-	var gone []string
+	gone := map[string][]string{} // event id -> its sessions that are gone
 	for id, d := range docs {
 		r := &eventRecord{EventDoc: *d, LayoutHashes: map[string]string{}}
 		r.Sessions = make([]projection.Session, len(d.Sessions))
@@ -140,33 +141,44 @@ func (s *EventStore) Put(ctx context.Context, docs map[string]*projection.EventD
 		}
 		for sid := range old {
 			if _, ok := r.LayoutHashes[sid]; !ok {
-				gone = append(gone, sid)
+				gone[id] = append(gone[id], sid)
 			}
 		}
 		recs[id] = r
 	}
 	// Seat maps first: an event document never points at a seat map that is not stored.
-	var tooLarge []string
+	rejected := map[string]string{}
 	if err := s.layouts.Put(ctx, layouts); err != nil {
-		var tl *TooLargeError
-		if !errors.As(err, &tl) {
+		var re *RejectedError
+		if !errors.As(err, &re) {
 			return err
 		}
-		for _, sid := range tl.IDs {
-			tooLarge = append(tooLarge, sessionEvent[sid])
+		for sid, reason := range re.Reasons {
+			rejected[sessionEvent[sid]] = fmt.Sprintf("seat map of session %s %s", sid, reason)
 			delete(recs, sessionEvent[sid])
 		}
 	}
 	if err := s.events.Put(ctx, recs); err != nil {
-		return err
+		var re *RejectedError
+		if !errors.As(err, &re) {
+			return err
+		}
+		maps.Copy(rejected, re.Reasons)
 	}
-	if len(gone) > 0 {
-		if _, err := s.coll.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: gone}}}}); err != nil {
+	// The seat maps of a refused event stay: its stored document still points at them.
+	var drop []string
+	for id, sids := range gone {
+		if _, refused := rejected[id]; !refused {
+			drop = append(drop, sids...)
+		}
+	}
+	if len(drop) > 0 {
+		if _, err := s.coll.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: drop}}}}); err != nil {
 			return fmt.Errorf("delete seat maps: %w", err)
 		}
 	}
-	if len(tooLarge) > 0 {
-		return &TooLargeError{IDs: tooLarge}
+	if len(rejected) > 0 {
+		return &RejectedError{Reasons: rejected}
 	}
 	return nil
 }

@@ -3,7 +3,11 @@ package mongo
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -35,15 +39,52 @@ const (
 // maxDocBytes keeps a document below MongoDB's 16 MiB limit with room for the protocol.
 const maxDocBytes = 15 << 20
 
-// TooLargeError reports documents that can never be stored (over the document size limit).
-// Put stores every other document before returning it.
-type TooLargeError struct{ IDs []string }
+// RejectedError reports documents the store refused for their content: over the size
+// limit, not encodable, or refused by the server for what they hold (a field name it does
+// not accept, an invalid value). Writing them again cannot succeed. Put stores every other
+// document before returning it.
+type RejectedError struct {
+	Reasons map[string]string // document id -> why it was refused
+}
 
-// TooLarge lists the documents that were not stored.
-func (e *TooLargeError) TooLarge() []string { return e.IDs }
+// Rejected maps each document that was not stored to the reason.
+func (e *RejectedError) Rejected() map[string]string { return e.Reasons }
 
-func (e *TooLargeError) Error() string {
-	return fmt.Sprintf("documents over the %d MiB limit: %v", maxDocBytes>>20, e.IDs)
+func (e *RejectedError) Error() string {
+	ids := slices.Sorted(maps.Keys(e.Reasons))
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = id + ": " + e.Reasons[id]
+	}
+	return "documents refused by the store: " + strings.Join(parts, "; ")
+}
+
+// contentCodes are the server codes of a write refused for the document it carries (by
+// MongoDB or FerretDB); any other failure (network, timeout, write concern, a duplicate key
+// between two concurrent upserts, a stepping-down primary) is worth retrying.
+var contentCodes = map[int]string{
+	2:     "BadValue", // FerretDB: invalid key ('.' or a leading '$'), invalid value
+	9:     "FailedToParse",
+	14:    "TypeMismatch",
+	22:    "InvalidBSON",
+	52:    "DollarPrefixedFieldName",
+	53:    "InvalidIdField",
+	55:    "InvalidDBRef",
+	56:    "EmptyFieldName",
+	57:    "DottedFieldName",
+	66:    "ImmutableField",
+	121:   "DocumentValidationFailure",
+	10334: "BSONObjectTooLarge",
+	17419: "DocumentTooLarge",
+	17420: "DocumentTooLarge",
+}
+
+func contentReason(code int, msg string) (string, bool) {
+	name, ok := contentCodes[code]
+	if !ok {
+		return "", false
+	}
+	return fmt.Sprintf("refused by the store: %s (%d): %s", name, code, msg), true
 }
 
 // Get returns the stored documents among ids (missing ones are absent from the map).
@@ -106,46 +147,97 @@ func (s *DocStore[D]) All(ctx context.Context, fn func(id string, d *D) error) e
 	return s.find(ctx, bson.D{}, fn)
 }
 
-// Put replaces (or inserts) the documents, in unordered bulk writes of bounded size.
+// Put replaces (or inserts) the documents, in unordered bulk writes of bounded size. The
+// documents refused for their content are reported with a *RejectedError after every other
+// one is stored; any other error is transient (some documents may be stored, none is lost
+// by writing them all again).
 func (s *DocStore[D]) Put(ctx context.Context, docs map[string]*D) error {
-	var models []mongo.WriteModel
+	rejected := map[string]string{}
+	var batch []pendingDoc
 	size := 0
-	flush := func() error {
-		if len(models) == 0 {
-			return nil
-		}
-		if _, err := s.coll.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
-			return fmt.Errorf("write %s: %w", s.coll.Name(), err)
-		}
-		models, size = models[:0], 0
-		return nil
-	}
-	var tooLarge []string
 	for id, d := range docs {
 		b, err := encode(id, d)
 		if err != nil {
-			return fmt.Errorf("encode %s %s: %w", s.coll.Name(), id, err)
-		}
-		if len(b) > maxDocBytes {
-			tooLarge = append(tooLarge, id)
+			rejected[id] = fmt.Sprintf("cannot be encoded: %v", err)
 			continue
 		}
-		if len(models) > 0 && (len(models) >= maxDocsPerWrite || size+len(b) > maxBytesPerWrite) {
-			if err := flush(); err != nil {
+		if len(b) > maxDocBytes {
+			rejected[id] = fmt.Sprintf("%d bytes, over the %d MiB document limit", len(b), maxDocBytes>>20)
+			continue
+		}
+		if len(batch) > 0 && (len(batch) >= maxDocsPerWrite || size+len(b) > maxBytesPerWrite) {
+			if err := s.write(ctx, batch, rejected); err != nil {
 				return err
 			}
+			batch, size = batch[:0], 0
 		}
-		models = append(models, mongo.NewReplaceOneModel().SetFilter(bson.D{{Key: "_id", Value: id}}).
-			SetReplacement(b).SetUpsert(true))
+		batch = append(batch, pendingDoc{id, b})
 		size += len(b)
 	}
-	if err := flush(); err != nil {
+	if err := s.write(ctx, batch, rejected); err != nil {
 		return err
 	}
-	if len(tooLarge) > 0 {
-		return &TooLargeError{IDs: tooLarge}
+	if len(rejected) > 0 {
+		return &RejectedError{Reasons: rejected}
 	}
 	return nil
+}
+
+type pendingDoc struct {
+	id  string
+	raw bson.Raw
+}
+
+// write stores batch in one unordered bulk write, adding the documents the server refuses
+// for their content to rejected. When the server refuses any document for its content, the
+// documents are written again one at a time to learn which: its report cannot be trusted
+// to name them (FerretDB 1.x stops at the first refused document of an unordered write and
+// reports it at index 0), and replacing a document twice is harmless.
+func (s *DocStore[D]) write(ctx context.Context, batch []pendingDoc, rejected map[string]string) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	models := make([]mongo.WriteModel, len(batch))
+	for i, p := range batch {
+		models[i] = mongo.NewReplaceOneModel().SetFilter(bson.D{{Key: "_id", Value: p.id}}).SetReplacement(p.raw).SetUpsert(true)
+	}
+	_, err := s.coll.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
+	if err == nil {
+		return nil
+	}
+	reason, content := refusedForContent(err)
+	switch {
+	case !content:
+		return fmt.Errorf("write %s: %w", s.coll.Name(), err)
+	case len(batch) == 1:
+		rejected[batch[0].id] = reason
+		return nil
+	}
+	for i := range batch {
+		if err := s.write(ctx, batch[i:i+1], rejected); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refusedForContent reports whether err says the server refused a document for its
+// content, and why.
+func refusedForContent(err error) (string, bool) {
+	var bwe mongo.BulkWriteException
+	if errors.As(err, &bwe) {
+		for _, we := range bwe.WriteErrors {
+			if reason, ok := contentReason(we.Code, we.Message); ok {
+				return reason, true
+			}
+		}
+		return "", false
+	}
+	var ce mongo.CommandError
+	if errors.As(err, &ce) {
+		return contentReason(int(ce.Code), ce.Message)
+	}
+	return "", false
 }
 
 // Clear removes every document (used by rebuilds).

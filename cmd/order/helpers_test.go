@@ -79,6 +79,28 @@ func redisClient(t testing.TB) *redis.Client {
 	return rdb
 }
 
+// dropSessionKeys deletes every gate key of one session (hold:{S}:…, ga:{S}:…, gax:{S}:…,
+// idem:{S}:…): the gate forgets the session as after a Redis flush, while the keys of other
+// sessions — the running services' and other tests' — stay.
+func dropSessionKeys(t testing.TB, rdb *redis.Client, sessionID uuid.UUID) int {
+	t.Helper()
+	ctx := context.Background()
+	var keys []string
+	iter := rdb.Scan(ctx, 0, "*{"+sessionID.String()+"}*", 1000).Iterator()
+	for iter.Next(ctx) {
+		keys = append(keys, iter.Val())
+	}
+	if err := iter.Err(); err != nil {
+		t.Fatalf("scan the gate keys of session %s: %v", sessionID, err)
+	}
+	if len(keys) > 0 {
+		if err := rdb.Del(ctx, keys...).Err(); err != nil {
+			t.Fatalf("delete the gate keys of session %s: %v", sessionID, err)
+		}
+	}
+	return len(keys)
+}
+
 // startOrder runs the order service in-process with the test webhook secret and extra env.
 func startOrder(t testing.TB, env map[string]string) *svctest.Service {
 	t.Helper()

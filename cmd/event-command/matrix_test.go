@@ -233,7 +233,7 @@ func matrixRoutes() []matrixRoute {
 
 func newMatrix(t *testing.T, a *api) *matrix {
 	t.Helper()
-	m := &matrix{fixture: newFixture(t, a), member: "matrix-user-" + uuid.NewString(), catName: unique("matrix-cat")}
+	m := &matrix{fixture: newFixture(t, a), member: uuid.NewString(), catName: unique("matrix-cat")}
 	a.must(http.StatusCreated, "organizer", "PUT", "/api/v1/organizations/"+m.org.ID.String()+"/members/"+svctest.Subject(t, "scanner"),
 		map[string]any{"roles": []string{"SCANNER"}}, nil)
 	a.must(http.StatusCreated, "admin", "POST", "/api/v1/categories", map[string]any{"name": m.catName}, &m.category)

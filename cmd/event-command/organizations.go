@@ -131,7 +131,9 @@ func (s *server) putMember(w http.ResponseWriter, r *http.Request, a catalog.Act
 	if err != nil {
 		return err
 	}
-	userID, err := pathParam(r, "user_id")
+	// A member is a Keycloak user: its id is a UUID, refused before anything is read or
+	// written (the domain checks it too).
+	userID, err := httpapi.PathUUID(r, "user_id")
 	if err != nil {
 		return err
 	}
@@ -139,7 +141,7 @@ func (s *server) putMember(w http.ResponseWriter, r *http.Request, a catalog.Act
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	m, isNew, err := s.app.PutMember(r.Context(), a, id, userID, req.Roles)
+	m, isNew, err := s.app.PutMember(r.Context(), a, id, userID.String(), req.Roles)
 	if err != nil {
 		return err
 	}
@@ -155,6 +157,7 @@ func (s *server) removeMember(w http.ResponseWriter, r *http.Request, a catalog.
 	if err != nil {
 		return err
 	}
+	// Any id: a member added before ids were checked can still be removed.
 	userID, err := pathParam(r, "user_id")
 	if err != nil {
 		return err

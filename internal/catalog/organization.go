@@ -203,10 +203,28 @@ func (o *Organization) Edit(in OrgEdit, now time.Time) error {
 	return nil
 }
 
+// userIDForm is what a refused member id is told to look like.
+const userIDForm = "must be a Keycloak user id: a UUID such as 10000000-0000-4000-8000-000000000001"
+
+// parseUserID returns s as a Keycloak user id (a UUID in its 36-character form, any case),
+// in lower case, and whether it is one.
+func parseUserID(s string) (string, bool) {
+	u, err := uuid.Parse(s)
+	if err != nil || len(s) != 36 {
+		return "", false
+	}
+	return u.String(), true
+}
+
 // PutMember gives userID exactly roles, adding the member when new (created reports that).
+// A member is a Keycloak user, so userID must be a user id (a UUID).
 func (o *Organization) PutMember(userID string, roles []OrgRole, now time.Time) (m Member, created bool, err error) {
 	fe := apperr.FieldErrors{}
-	userID = cleanText(fe, "user_id", userID, 1, maxUserIDLen, false)
+	if id, ok := parseUserID(userID); ok {
+		userID = id
+	} else {
+		fe.Add("user_id", userIDForm)
+	}
 	var clean []OrgRole
 	if len(roles) == 0 {
 		fe.Add("roles", "must list at least one of ADMIN, SCANNER")
@@ -237,8 +255,12 @@ func (o *Organization) PutMember(userID string, roles []OrgRole, now time.Time) 
 	return m, true, nil
 }
 
-// RemoveMember removes userID from the members.
+// RemoveMember removes userID from the members. Any member id is accepted, so that a
+// member added before ids were checked can still be removed.
 func (o *Organization) RemoveMember(userID string) error {
+	if id, ok := parseUserID(userID); ok {
+		userID = id
+	}
 	i, ok := o.member(userID)
 	if !ok {
 		return apperr.New(apperr.NotFound, "user %q is not a member of organization %s", userID, o.id)

@@ -210,20 +210,21 @@ func TestCatalogMembersAndCategories(t *testing.T) {
 	c, _ := catalogStore(t)
 	org, _ := seed(t, c)
 	ctx := context.Background()
+	m1, m2 := uuid.NewString(), uuid.NewString() // members are Keycloak user ids
 	if err := c.Organizations.Update(ctx, org.ID(), func(o *catalog.Organization) error {
-		if _, _, err := o.PutMember("m1", []catalog.OrgRole{catalog.OrgRoleScanner}, time.Now()); err != nil {
+		if _, _, err := o.PutMember(m1, []catalog.OrgRole{catalog.OrgRoleScanner}, time.Now()); err != nil {
 			return err
 		}
-		_, _, err := o.PutMember("m2", []catalog.OrgRole{catalog.OrgRoleAdmin}, time.Now())
+		_, _, err := o.PutMember(m2, []catalog.OrgRole{catalog.OrgRoleAdmin}, time.Now())
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Organizations.Update(ctx, org.ID(), func(o *catalog.Organization) error {
-		if _, _, err := o.PutMember("m1", []catalog.OrgRole{catalog.OrgRoleAdmin, catalog.OrgRoleScanner}, time.Now()); err != nil {
+		if _, _, err := o.PutMember(m1, []catalog.OrgRole{catalog.OrgRoleAdmin, catalog.OrgRoleScanner}, time.Now()); err != nil {
 			return err
 		}
-		return o.RemoveMember("m2")
+		return o.RemoveMember(m2)
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -232,10 +233,10 @@ func TestCatalogMembersAndCategories(t *testing.T) {
 		t.Fatal(err)
 	}
 	ms := got.Members()
-	if len(ms) != 1 || ms[0].UserID != "m1" || len(ms[0].Roles) != 2 {
+	if len(ms) != 1 || ms[0].UserID != m1 || len(ms[0].Roles) != 2 {
 		t.Fatalf("members %+v", ms)
 	}
-	mine, err := c.Organizations.ListForUser(ctx, "m1")
+	mine, err := c.Organizations.ListForUser(ctx, m1)
 	if err != nil || len(mine) != 1 || mine[0].ID() != org.ID() {
 		t.Fatalf("organizations of m1: %v %v", mine, err)
 	}

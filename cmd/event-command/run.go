@@ -22,39 +22,40 @@ var openapiDoc []byte
 
 const service = "event-command"
 
+// run starts the service and returns once it has stopped. Every resource it acquires is
+// released by a defer, on every path.
 func run(ctx context.Context, _ []string, getenv func(string) string) error {
 	c, err := loadConfig(getenv)
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	log, err := logging.New(os.Stderr, service, c.LogLevel)
+	log, err := logging.New(os.Stderr, service, c.Service.LogLevel)
 	if err != nil {
 		return err
 	}
-	pool, err := postgres.Connect(ctx, c.DatabaseURL, 0)
+	c.Service.Announce(log, c.components()...)
+	pool, err := postgres.Connect(ctx, c.Database.URL, int32(c.Database.MaxConns))
 	if err != nil {
 		return err
 	}
-	if err := postgres.MigrateWhenReady(ctx, log, pool, c.DatabaseURL, "catalog", c.DatabaseWait); err != nil {
-		pool.Close()
+	defer pool.Close()
+	if err := postgres.MigrateWhenReady(ctx, log, pool, c.Database.URL, "catalog", c.Database.Wait); err != nil {
 		return err
 	}
 	if ctx.Err() != nil { // stopped while waiting for the database
-		pool.Close()
 		return nil
 	}
-	verifier, err := auth.NewVerifier(ctx, c.Auth)
+	verifier, err := auth.NewVerifier(ctx, c.OIDC.Config)
 	if err != nil {
-		pool.Close()
 		return err
 	}
 	store := postgres.NewCatalog(pool)
 	app := command.NewService(store.Organizations, store.Categories, store.Events, store.Templates, time.Now)
 	checker := health.New(2*time.Second,
 		health.Check{Name: "postgres", Fn: pool.Ping},
-		health.Check{Name: "keycloak", Fn: func(ctx context.Context) error { return auth.Ping(ctx, c.Auth) }},
+		health.Check{Name: "keycloak", Fn: func(ctx context.Context) error { return auth.Ping(ctx, c.OIDC.Config) }},
 	)
 	base := httpapi.Base{Logger: log, Health: checker, Metrics: metrics.New(service), OpenAPI: openapiDoc}
 	authn := verifier.Middleware(func(w http.ResponseWriter, r *http.Request, err error) { httpapi.WriteError(w, r, log, err) })
-	return httpapi.Run(ctx, log, c.HTTP, routes(base, authn, app), checker, nil, pool.Close)
+	return httpapi.Run(ctx, log, c.Service.HTTP, routes(base, authn, app), checker, nil)
 }

@@ -36,6 +36,8 @@ const usage = `usage: event-query [serve|project|rebuild]
   rebuild  rebuild every read model from Kafka's earliest offset, then exit
            (stop the projectors first)`
 
+// run starts the service (or runs a rebuild) and returns once it has stopped. Every
+// resource it acquires is released by a defer, on every path.
 func run(ctx context.Context, args []string, getenv func(string) string) error {
 	mode := "serve"
 	if len(args) > 1 {
@@ -48,27 +50,33 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	log, err := logging.New(os.Stderr, service, c.LogLevel)
+	log, err := logging.New(os.Stderr, service, c.Service.LogLevel)
 	if err != nil {
 		return err
 	}
 	log = log.With("mode", mode)
-	mc, err := mongo.Connect(c.MongoURI)
+	c.Service.Announce(log, c.components()...)
+	mc, err := mongo.Connect(c.Mongo.URI)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = mc.Disconnect(context.Background()) }()
-	db := mc.Database(c.MongoDB)
+	db := mc.Database(c.Mongo.Database)
 	reg := metrics.New(service)
 	pm := kafka.NewProjectorMetrics()
 	reg.Register(pm.Collectors()...)
-	p := newProjectors(db, c.Brokers, c.GroupPrefix, c.NewGroupsAtEnd, log, pm)
+	p := newProjectors(db, c.Kafka.Brokers, c.GroupPrefix, c.NewGroupsAtEnd, log, pm)
 
 	if mode == "rebuild" {
 		return p.rebuild(ctx)
 	}
 
-	kc, err := kafka.NewClient(c.Brokers)
+	kc, err := kafka.NewClient(c.Kafka.Brokers)
+	if err != nil {
+		return err
+	}
+	defer kc.Close()
+	verifier, err := auth.NewVerifier(ctx, c.OIDC.Config)
 	if err != nil {
 		return err
 	}
@@ -92,10 +100,6 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 			checkouts.Publish(co.EventID, "checkout", b)
 		}
 	})
-	verifier, err := auth.NewVerifier(ctx, c.Auth)
-	if err != nil {
-		return err
-	}
 	if mode == "serve" {
 		f := p.follower(view, c.Partitions)
 		checker.Add("read_model", func(context.Context) error { return f.CaughtUp() })
@@ -108,7 +112,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	} else {
 		h = httpapi.NewRouter(base)
 	}
-	return httpapi.Run(ctx, log, c.HTTP, h, checker, workers, kc.Close)
+	return httpapi.Run(ctx, log, c.Service.HTTP, h, checker, workers)
 }
 
 // routes is the service's HTTP surface.

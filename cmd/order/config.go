@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ticketly/ticketly/internal/auth"
 	"github.com/ticketly/ticketly/internal/config"
-	"github.com/ticketly/ticketly/internal/httpapi"
 	"github.com/ticketly/ticketly/internal/ordering"
-	"github.com/ticketly/ticketly/internal/tickets"
 )
 
 // devDatabaseURL is the local stack's role of the order service.

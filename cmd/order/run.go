@@ -27,55 +27,53 @@ var openapiDoc []byte
 
 const service = "order"
 
+// run starts the service and returns once it has stopped. Every resource it acquires is
+// released by a defer, on every path.
 func run(ctx context.Context, _ []string, getenv func(string) string) error {
 	c, err := loadConfig(getenv)
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	log, err := logging.New(os.Stderr, service, c.LogLevel)
+	log, err := logging.New(os.Stderr, service, c.Service.LogLevel)
 	if err != nil {
 		return err
 	}
-	pool, err := postgres.Connect(ctx, c.DatabaseURL, int32(c.DBMaxConns))
+	c.Service.Announce(log, c.components()...)
+	pool, err := postgres.Connect(ctx, c.Database.URL, int32(c.Database.MaxConns))
 	if err != nil {
 		return err
 	}
-	if err := postgres.MigrateWhenReady(ctx, log, pool, c.DatabaseURL, "ordering", c.DatabaseWait); err != nil {
-		pool.Close()
+	defer pool.Close()
+	if err := postgres.MigrateWhenReady(ctx, log, pool, c.Database.URL, "ordering", c.Database.Wait); err != nil {
 		return err
 	}
 	if ctx.Err() != nil { // stopped while waiting for the database
-		pool.Close()
 		return nil
 	}
-	verifier, err := auth.NewVerifier(ctx, c.Auth)
+	verifier, err := auth.NewVerifier(ctx, c.OIDC.Config)
 	if err != nil {
-		pool.Close()
 		return err
 	}
-	signer, err := tickets.NewSigner(c.TicketSigningKey)
+	signer, err := tickets.NewSigner(c.Tickets.SigningKey)
 	if err != nil {
-		pool.Close()
 		return err
 	}
-	if c.TicketSigningKey == tickets.DevSeed {
-		log.Warn("tickets are signed with the public development key; set TICKET_SIGNING_KEY in production")
-	}
-	rdb := redis.NewClient(&redis.Options{Addr: c.RedisAddr, Password: c.RedisPassword, PoolSize: c.RedisPoolSize,
+	rdb := redis.NewClient(&redis.Options{Addr: c.Redis.Addr, Password: c.Redis.Password, PoolSize: c.Redis.PoolSize,
 		DialTimeout: time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second})
+	defer func() { _ = rdb.Close() }()
 	gate := locking.New(rdb, c.Ordering.GateSlack)
 	if err := gate.Load(ctx); err != nil {
 		log.Warn("could not preload the hold scripts; they load on first use", "err", err)
 	}
-	pay := stripe.New(stripe.Config{APIBase: c.StripeAPIBase, SecretKey: c.StripeKey, WebhookSecret: c.StripeWebhookSecret,
-		Timeout: c.StripeTimeout, MaxRetries: 2})
+	pay := stripe.New(c.Stripe.Config)
 	app := ordering.NewService(postgres.NewCatalogReader(pool, c.CatalogCacheTTL), postgres.NewOrders(pool), gate, pay, signer,
 		c.Ordering, time.Now, log)
+	defer app.Wait() // background work finishes before Redis and the pool close
 
 	checker := health.New(2*time.Second,
 		health.Check{Name: "postgres", Fn: pool.Ping},
 		health.Check{Name: "redis", Fn: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }},
-		health.Check{Name: "keycloak", Fn: func(ctx context.Context) error { return auth.Ping(ctx, c.Auth) }},
+		health.Check{Name: "keycloak", Fn: func(ctx context.Context) error { return auth.Ping(ctx, c.OIDC.Config) }},
 	)
 	reg := metrics.New(service)
 	om := newOrderMetrics()
@@ -84,6 +82,6 @@ func run(ctx context.Context, _ []string, getenv func(string) string) error {
 	base := httpapi.Base{Logger: log, Health: checker, Metrics: reg, OpenAPI: openapiDoc}
 	authn := verifier.Middleware(func(w http.ResponseWriter, r *http.Request, err error) { httpapi.WriteError(w, r, log, err) })
 	sweeper := func(ctx context.Context) error { return app.Sweep(ctx, c.SweepInterval) }
-	return httpapi.Run(ctx, log, c.HTTP, routes(base, authn, app, pay, signer), checker,
-		[]func(context.Context) error{sweeper}, app.Wait, pool.Close, func() { _ = rdb.Close() })
+	return httpapi.Run(ctx, log, c.Service.HTTP, routes(base, authn, app, pay, signer), checker,
+		[]func(context.Context) error{sweeper})
 }

@@ -23,30 +23,35 @@ var openapiDoc []byte
 
 const service = "scheduler"
 
+// run starts the service and returns once it has stopped. Every resource it acquires is
+// released by a defer, on every path.
 func run(ctx context.Context, _ []string, getenv func(string) string) error {
 	c, err := loadConfig(getenv)
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	log, err := logging.New(os.Stderr, service, c.LogLevel)
+	log, err := logging.New(os.Stderr, service, c.Service.LogLevel)
 	if err != nil {
 		return err
 	}
-	pool, err := postgres.Connect(ctx, c.DatabaseURL, 0)
+	c.Service.Announce(log, c.components()...)
+	pool, err := postgres.Connect(ctx, c.Database.URL, int32(c.Database.MaxConns))
 	if err != nil {
 		return err
 	}
-	kc, err := kafka.NewClient(c.Brokers)
+	defer pool.Close()
+	kc, err := kafka.NewClient(c.Kafka.Brokers)
 	if err != nil {
 		return err
 	}
+	defer kc.Close()
 	checker := health.New(2*time.Second,
 		health.Check{Name: "postgres", Fn: pool.Ping},
 		health.Check{Name: "kafka", Fn: kc.Ping},
-		health.Check{Name: "smtp", Fn: func(ctx context.Context) error { return smtp.Ping(ctx, c.SMTPAddr) }},
+		health.Check{Name: "smtp", Fn: func(ctx context.Context) error { return smtp.Ping(ctx, c.SMTP.Addr) }},
 	)
 	base := httpapi.Base{Logger: log, Health: checker, Metrics: metrics.New(service), OpenAPI: openapiDoc}
-	return httpapi.Run(ctx, log, c.HTTP, routes(base), checker, nil, pool.Close, kc.Close)
+	return httpapi.Run(ctx, log, c.Service.HTTP, routes(base), checker, nil)
 }
 
 // routes is the service's HTTP surface.

@@ -1,6 +1,13 @@
 // Package config reads typed settings from an environment lookup function. Services read
 // their configuration once, in cmd/<service>, through an Env; nothing else reads the
 // environment.
+//
+// A service composes its configuration from components (Database, Redis, OIDC, Stripe,
+// Tickets, Kafka, Mongo, SMTP, ServiceClient), each loaded by its Load function with the
+// local stack's values as defaults. Every component validates itself and names the
+// development secrets and defaults it uses; Service.Check joins every problem and, with
+// TICKETLY_ENV=production, refuses to start while any development setting is in use
+// (SPEC section 11).
 package config
 
 import (

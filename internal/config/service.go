@@ -1,0 +1,64 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/ticketly/ticketly/internal/httpapi"
+)
+
+// Service holds what every service reads: its mode, log level and listeners.
+type Service struct {
+	Mode     Mode
+	LogLevel string
+	HTTP     httpapi.ServeConfig
+}
+
+// LoadService reads TICKETLY_ENV, LOG_LEVEL, HTTP_ADDR (default addr), METRICS_ADDR,
+// DRAIN_DELAY and SHUTDOWN_TIMEOUT.
+func LoadService(e *Env, addr string) Service {
+	return Service{
+		Mode:     e.Mode(),
+		LogLevel: e.String("LOG_LEVEL", "info"),
+		HTTP: httpapi.ServeConfig{
+			Addr:            e.String("HTTP_ADDR", addr),
+			MetricsAddr:     e.String("METRICS_ADDR", ""),
+			DrainDelay:      e.Duration("DRAIN_DELAY", 0),
+			ShutdownTimeout: e.Duration("SHUTDOWN_TIMEOUT", 15*time.Second),
+		},
+	}
+}
+
+// Validate implements Component.
+func (s Service) Validate() error {
+	var errs []error
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(strings.ToUpper(s.LogLevel))); err != nil {
+		errs = append(errs, fmt.Errorf("LOG_LEVEL: %q is not debug, info, warn or error", s.LogLevel))
+	}
+	if err := Require("HTTP_ADDR", s.HTTP.Addr); err != nil {
+		errs = append(errs, err)
+	}
+	if s.HTTP.MetricsAddr != "" && s.HTTP.MetricsAddr == s.HTTP.Addr {
+		errs = append(errs, errors.New("METRICS_ADDR must differ from HTTP_ADDR"))
+	}
+	if s.HTTP.DrainDelay < 0 {
+		errs = append(errs, errors.New("DRAIN_DELAY must not be negative"))
+	}
+	if s.HTTP.ShutdownTimeout < 0 {
+		errs = append(errs, errors.New("SHUTDOWN_TIMEOUT must not be negative"))
+	}
+	return errors.Join(errs...)
+}
+
+// Development implements Component: without METRICS_ADDR, /metrics (business counters
+// included) is served on the public API listener.
+func (s Service) Development() []DevSetting {
+	if s.HTTP.MetricsAddr == "" {
+		return []DevSetting{{"METRICS_ADDR", "unset: /metrics would be served on the public API listener"}}
+	}
+	return nil
+}

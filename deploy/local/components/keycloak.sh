@@ -15,6 +15,11 @@ KEYCLOAK_DIR=$TICKETLY_CACHE/keycloak-$KEYCLOAK_VERSION
 KEYCLOAK_STATE=$TICKETLY_HOME/keycloak
 KEYCLOAK_REALM_SRC=$ROOT/keycloak/ticketly-realm.json
 KEYCLOAK_BUYERS=${KEYCLOAK_BUYERS:-1000}
+# The master realm's bootstrap administrator (Keycloak 26: KC_BOOTSTRAP_ADMIN_*). The
+# development defaults suit the in-memory local Keycloak only; deployments set their own and
+# import keycloak/ticketly-realm.production.json (keycloak/README.md).
+KEYCLOAK_ADMIN_USER=${KEYCLOAK_ADMIN_USER:-admin}
+KEYCLOAK_ADMIN_PASSWORD=${KEYCLOAK_ADMIN_PASSWORD:-admin}
 # Build-time options: changing them triggers one `kc.sh build` on the next install or start.
 KEYCLOAK_BUILD_OPTS=(--db=dev-mem --health-enabled=true)
 
@@ -106,7 +111,7 @@ keycloak_start() {
   aot=$(keycloak_aot "$jh")
   # The issuer is pinned by --hostname, whatever host name a client uses.
   start_bg keycloak env JAVA_HOME="$jh" JAVA_OPTS_APPEND="$aot" \
-    KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=admin \
+    KC_BOOTSTRAP_ADMIN_USERNAME="$KEYCLOAK_ADMIN_USER" KC_BOOTSTRAP_ADMIN_PASSWORD="$KEYCLOAK_ADMIN_PASSWORD" \
     "$KEYCLOAK_DIR/bin/kc.sh" start --optimized \
     --http-enabled=true --http-host=127.0.0.1 --http-port="$KEYCLOAK_PORT" \
     --http-management-port="$KEYCLOAK_MGMT_PORT" --hostname="http://localhost:$KEYCLOAK_PORT" \
@@ -134,6 +139,8 @@ keycloak_describe() {
   local jh aot=""
   jh=$(keycloak_java) || jh="no JDK 17+"
   compgen -G "$KEYCLOAK_DIR/aot/keycloak-*.aot" >/dev/null && aot=" + AOT cache"
-  printf 'Keycloak %s http://localhost:%s (admin console: admin/admin) issuer http://localhost:%s/realms/ticketly, management :%s, JDK %s%s\n' \
-    "$KEYCLOAK_VERSION" "$KEYCLOAK_PORT" "$KEYCLOAK_PORT" "$KEYCLOAK_MGMT_PORT" "$(basename "$jh")" "$aot"
+  local admin="$KEYCLOAK_ADMIN_USER, password in \$KEYCLOAK_ADMIN_PASSWORD"
+  [ "$KEYCLOAK_ADMIN_PASSWORD" = admin ] && admin="$KEYCLOAK_ADMIN_USER/admin"
+  printf 'Keycloak %s http://localhost:%s (admin console: %s) issuer http://localhost:%s/realms/ticketly, management :%s, JDK %s%s\n' \
+    "$KEYCLOAK_VERSION" "$KEYCLOAK_PORT" "$admin" "$KEYCLOAK_PORT" "$KEYCLOAK_MGMT_PORT" "$(basename "$jh")" "$aot"
 }

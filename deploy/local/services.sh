@@ -31,7 +31,9 @@ svc_up() {
     is_running "$s" && stop_pid "$s"
     mv -f "$SVC_BIN/$s.new" "$SVC_BIN/$s"
     ensure_port_free "$s" "$port"
-    HTTP_ADDR=127.0.0.1:$port start_bg "$s" "$SVC_BIN/$s"
+    # The local stack is development explicitly: its defaults are development secrets,
+    # which TICKETLY_ENV=production refuses (SPEC section 11).
+    TICKETLY_ENV=development HTTP_ADDR=127.0.0.1:$port start_bg "$s" "$SVC_BIN/$s"
   done
   for s in "${SERVICES[@]}"; do
     wait_for "$s /readyz" 120 "$s" http_ok "http://127.0.0.1:$(svc_port "$s")/readyz"

@@ -146,7 +146,7 @@ func (c *sseClient) snapshot() (int64, map[string]string, []sseEvent) {
 // equals the seat statuses in PostgreSQL.
 func TestSeatStreamsAcrossReplicas(t *testing.T) {
 	command := svctest.StartBinary(t, svctest.Build(t, "./cmd/event-command"), nil)
-	order := svctest.StartBinary(t, svctest.Build(t, "./cmd/order"), map[string]string{"HOLD_TTL": "4s", "SWEEP_INTERVAL": "300ms"})
+	order := svctest.StartBinary(t, svctest.Build(t, "./cmd/order"), map[string]string{"HOLD_TTL": "4s", "HOLD_PROVISIONAL_TTL": "2s", "SWEEP_INTERVAL": "300ms"})
 	command.WaitReady(t, 60*time.Second)
 	order.WaitReady(t, 60*time.Second)
 	env := isolated()

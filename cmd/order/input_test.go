@@ -14,6 +14,7 @@ import (
 
 // Bad requests get a clear 4xx and hold nothing: no key in the gate, no row in PostgreSQL.
 func TestBadInputHoldsNothing(t *testing.T) {
+	t.Parallel()
 	svc := startOrder(t, nil)
 	f := newFixture(t, fixtureOpts{cheapSeats: 12, gaCapacity: 5})
 	other := newFixture(t, fixtureOpts{cheapSeats: 1, gaCapacity: 1})
@@ -146,6 +147,7 @@ func TestBadInputHoldsNothing(t *testing.T) {
 // When Stripe cannot create the PaymentIntent the order is cancelled at once: nothing stays
 // held, and the key can be used again.
 func TestStripeDownKeepsNothing(t *testing.T) {
+	t.Parallel()
 	svc := startOrder(t, map[string]string{"STRIPE_API_BASE": "http://" + svctest.FreeAddr(t), "STRIPE_TIMEOUT": "2s"})
 	f := newFixture(t, fixtureOpts{cheapSeats: 1, gaCapacity: 2})
 	body := seatBody(f.SessionID, f.CheapSeats[0])

@@ -16,6 +16,7 @@ import (
 )
 
 func TestIdempotencyKey(t *testing.T) {
+	t.Parallel()
 	svc := startOrder(t, nil)
 	f := newFixture(t, fixtureOpts{cheapSeats: 6, gaCapacity: 10})
 	tok := svctest.Token(t, "buyer501")
@@ -88,6 +89,7 @@ func TestIdempotencyKey(t *testing.T) {
 }
 
 func TestWebhooksDuplicatedAndReordered(t *testing.T) {
+	t.Parallel()
 	svc := startOrder(t, nil)
 	f := newFixture(t, fixtureOpts{cheapSeats: 4, vipSeats: 1, gaCapacity: 10})
 	rdb := redisClient(t)
@@ -187,7 +189,8 @@ func TestWebhooksDuplicatedAndReordered(t *testing.T) {
 // A payment that arrives after the hold expired is refunded — even when the seat was sold
 // to someone else in between — and the sweep frees seats whatever Redis says.
 func TestExpiryAndLatePayment(t *testing.T) {
-	svc := startOrder(t, map[string]string{"HOLD_TTL": "1s", "SWEEP_INTERVAL": "100ms"})
+	t.Parallel()
+	svc := startOrder(t, map[string]string{"HOLD_TTL": "1s", "HOLD_PROVISIONAL_TTL": "1s", "SWEEP_INTERVAL": "100ms"})
 	f := newFixture(t, fixtureOpts{cheapSeats: 2, gaCapacity: 3})
 	rdb := redisClient(t)
 	body := seatBody(f.SessionID, f.CheapSeats[0])
@@ -245,6 +248,7 @@ func TestExpiryAndLatePayment(t *testing.T) {
 }
 
 func TestOwnershipAndCancel(t *testing.T) {
+	t.Parallel()
 	svc := startOrder(t, nil)
 	f := newFixture(t, fixtureOpts{cheapSeats: 2, gaCapacity: 5})
 	rdb := redisClient(t)
@@ -319,6 +323,7 @@ func TestOwnershipAndCancel(t *testing.T) {
 // retry with the same key resumes it (same order, a payment intent now) instead of holding
 // the seats twice or answering 409 forever.
 func TestRetryResumesAnOrderInterruptedBeforePayment(t *testing.T) {
+	t.Parallel()
 	svc := startOrder(t, map[string]string{"IDEMPOTENCY_WAIT": "300ms"})
 	f := newFixture(t, fixtureOpts{cheapSeats: 1, gaCapacity: 1})
 	tok := svctest.Token(t, "buyer596")

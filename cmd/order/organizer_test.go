@@ -14,6 +14,7 @@ import (
 )
 
 func TestDiscountsThroughTheAPI(t *testing.T) {
+	t.Parallel()
 	svc := startOrder(t, nil)
 	f := newFixture(t, fixtureOpts{cheapSeats: 12, vipSeats: 4, gaCapacity: 20})
 	f.addDiscount(t, "PCT10", "PERCENTAGE", map[string]any{"percent": 10, "max_discount_minor": 300})
@@ -129,6 +130,7 @@ func ticketsOf(t *testing.T, svc *svctest.Service, user, orderID string) []map[s
 }
 
 func TestCheckIn(t *testing.T) {
+	t.Parallel()
 	svc := startOrder(t, nil)
 	f := newFixture(t, fixtureOpts{cheapSeats: 2, vipSeats: 2, gaCapacity: 10})
 	other := newFixture(t, fixtureOpts{cheapSeats: 1, gaCapacity: 1})
@@ -198,6 +200,7 @@ func TestCheckIn(t *testing.T) {
 }
 
 func TestRefunds(t *testing.T) {
+	t.Parallel()
 	svc := startOrder(t, nil)
 	f := newFixture(t, fixtureOpts{cheapSeats: 2, vipSeats: 2, gaCapacity: 10})
 	o := paidOrder(t, svc, f, "buyer561", f.CheapSeats[0], f.VIPSeats[0])
@@ -269,6 +272,7 @@ func TestRefunds(t *testing.T) {
 }
 
 func TestOrganizerBlocks(t *testing.T) {
+	t.Parallel()
 	svc := startOrder(t, nil)
 	f := newFixture(t, fixtureOpts{cheapSeats: 4, gaCapacity: 1})
 	rdb := redisClient(t)

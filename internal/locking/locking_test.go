@@ -50,6 +50,7 @@ func forget(t *testing.T, rdb *redis.Client, sid uuid.UUID) {
 }
 
 func TestHoldIsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	g, rdb := gate(t)
 	ctx := context.Background()
 	sid, a, b, c := uuid.New(), uuid.New(), uuid.New(), uuid.New()
@@ -95,6 +96,7 @@ func TestHoldIsAllOrNothing(t *testing.T) {
 }
 
 func TestOneWinnerUnderContention(t *testing.T) {
+	t.Parallel()
 	g, rdb := gate(t)
 	sid, seat := uuid.New(), uuid.New()
 	forget(t, rdb, sid)
@@ -124,6 +126,7 @@ func TestOneWinnerUnderContention(t *testing.T) {
 }
 
 func TestStandingCapacity(t *testing.T) {
+	t.Parallel()
 	g, rdb := gate(t)
 	ctx := context.Background()
 	sid := uuid.New()
@@ -188,6 +191,7 @@ func TestStandingCapacity(t *testing.T) {
 }
 
 func TestMarkerSpotsADuplicateInFlight(t *testing.T) {
+	t.Parallel()
 	g, rdb := gate(t)
 	ctx := context.Background()
 	sid := uuid.New()
@@ -207,6 +211,7 @@ func TestMarkerSpotsADuplicateInFlight(t *testing.T) {
 }
 
 func TestRestoreKeepsExistingHolds(t *testing.T) {
+	t.Parallel()
 	g, rdb := gate(t)
 	ctx := context.Background()
 	sid, a, b := uuid.New(), uuid.New(), uuid.New()

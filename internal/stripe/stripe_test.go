@@ -29,6 +29,7 @@ func client() *stripe.Client {
 }
 
 func TestPaymentIntentsAgainstStripeMock(t *testing.T) {
+	t.Parallel()
 	svctest.RequireStack(t, svctest.StripeMock)
 	c := client()
 	ctx := context.Background()
@@ -59,6 +60,7 @@ func event(t *testing.T, typ, apiVersion string, obj map[string]any) []byte {
 }
 
 func TestParseWebhook(t *testing.T) {
+	t.Parallel()
 	c := client()
 	orderID := uuid.New()
 	payload := event(t, "payment_intent.succeeded", "2020-08-27", map[string]any{"id": "pi_1", "object": "payment_intent",

@@ -115,13 +115,12 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	return httpapi.Run(ctx, log, c.Service.HTTP, h, checker, workers)
 }
 
-// routes is the service's HTTP surface.
+// routes is the service's HTTP surface; browsers on corsOrigins may call it (the router
+// answers their preflights).
 func routes(base httpapi.Base, a *api, corsOrigins []string) chi.Router {
+	base.CORSOrigins = corsOrigins
 	r := httpapi.NewRouter(base)
-	r.Group(func(r chi.Router) {
-		r.Use(httpapi.CORS(corsOrigins))
-		a.routes(r)
-	})
+	a.routes(r)
 	return r
 }
 

@@ -3,34 +3,94 @@ package httpapi
 import (
 	"net/http"
 	"slices"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
 )
 
-// CORS lets browsers on the given origins ("*" for any) call the routes it wraps, and
-// answers their preflight requests. Credentials are never allowed: the public read API
-// needs none.
-func CORS(origins []string) func(http.Handler) http.Handler {
-	any := slices.Contains(origins, "*")
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			origin := r.Header.Get("Origin")
-			if origin != "" && (any || slices.Contains(origins, origin)) {
-				h := w.Header()
-				if any {
-					h.Set("Access-Control-Allow-Origin", "*")
-				} else {
-					h.Set("Access-Control-Allow-Origin", origin)
-					h.Add("Vary", "Origin")
-				}
-				h.Set("Access-Control-Expose-Headers", "Content-Type")
-				if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
-					h.Set("Access-Control-Allow-Methods", "GET, OPTIONS")
-					h.Set("Access-Control-Allow-Headers", "Last-Event-ID, Content-Type, Cache-Control")
-					h.Set("Access-Control-Max-Age", "600")
-					w.WriteHeader(http.StatusNoContent)
-					return
-				}
+// CORS request headers a browser may send cross-origin, and response headers its scripts
+// may read.
+const (
+	corsAllowHeaders  = "Authorization, Content-Type, Idempotency-Key, Last-Event-ID, Cache-Control"
+	corsExposeHeaders = "Content-Type, Location, Retry-After"
+	corsMaxAge        = "600"
+)
+
+// corsPolicy lets browsers on origins ("*" for any) call a service. Credentials (cookies)
+// are never allowed: the APIs take bearer tokens in the Authorization header.
+type corsPolicy struct {
+	anyOrigin bool
+	origins   []string
+	// methods lists the methods routed for a request's path (none: no route).
+	methods func(*http.Request) []string
+}
+
+func newCORSPolicy(origins []string, methods func(*http.Request) []string) corsPolicy {
+	return corsPolicy{anyOrigin: slices.Contains(origins, "*"), origins: origins, methods: methods}
+}
+
+func (p corsPolicy) allows(origin string) bool {
+	return origin != "" && (p.anyOrigin || slices.Contains(p.origins, origin))
+}
+
+// handler adds the CORS response headers for allowed origins and answers OPTIONS itself
+// on every routed path that has no OPTIONS route: 204 with Allow, and for a preflight from
+// an allowed origin the Access-Control-Allow-* headers (the methods are the path's own).
+// Routing never sees such a request, so no 405 and no authentication stands in the way.
+func (p corsPolicy) handler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		origin := r.Header.Get("Origin")
+		allowed := p.allows(origin)
+		if len(p.origins) > 0 && !p.anyOrigin {
+			h.Add("Vary", "Origin")
+		}
+		if allowed {
+			if p.anyOrigin {
+				h.Set("Access-Control-Allow-Origin", "*")
+			} else {
+				h.Set("Access-Control-Allow-Origin", origin)
 			}
+			h.Set("Access-Control-Expose-Headers", corsExposeHeaders)
+		}
+		if r.Method != http.MethodOptions {
 			next.ServeHTTP(w, r)
-		})
+			return
+		}
+		methods := p.methods(r)
+		if len(methods) == 0 || slices.Contains(methods, http.MethodOptions) {
+			next.ServeHTTP(w, r) // no route (404), or the route answers OPTIONS itself
+			return
+		}
+		allow := strings.Join(append(methods, http.MethodOptions), ", ")
+		h.Set("Allow", allow)
+		if allowed && r.Header.Get("Access-Control-Request-Method") != "" {
+			h.Set("Access-Control-Allow-Methods", allow)
+			h.Set("Access-Control-Allow-Headers", corsAllowHeaders)
+			h.Set("Access-Control-Max-Age", corsMaxAge)
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+// standardMethods are the methods a route may be registered for; the order is the one of
+// Allow headers.
+var standardMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+	http.MethodPatch, http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace}
+
+// routedMethods returns the methods mux routes for r's path.
+func routedMethods(mux *chi.Mux) func(*http.Request) []string {
+	return func(r *http.Request) []string {
+		path := r.URL.RawPath
+		if path == "" {
+			path = r.URL.Path
+		}
+		var out []string
+		for _, m := range standardMethods {
+			if mux.Find(chi.NewRouteContext(), m, path) != "" {
+				out = append(out, m)
+			}
+		}
+		return out
 	}
 }

@@ -16,9 +16,12 @@ import (
 type AuthedHandler func(w http.ResponseWriter, r *http.Request, p auth.Principal) error
 
 // Authed adapts fn to http.HandlerFunc. It must sit behind auth.Middleware; a request
-// without a principal is answered 401.
+// without a principal is answered 401. Every answer is marked Cache-Control: no-store:
+// what a signed-in user sees (orders, payment client secrets, tickets) must not be kept
+// by a browser or a shared cache.
 func Authed(log *slog.Logger, fn AuthedHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
 		p, ok := auth.PrincipalFrom(r.Context())
 		if !ok {
 			WriteError(w, r, log, apperr.New(apperr.Unauthorized, "missing Authorization header with a Bearer token"))

@@ -3,6 +3,8 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -19,17 +21,31 @@ type Base struct {
 	Health  *health.Checker
 	Metrics *metrics.Registry
 	OpenAPI []byte // the service's OpenAPI 3 document, served at /openapi.yaml
+	// CORSOrigins are the browser origins ("*" for any) allowed to call the service
+	// cross-origin; none: CORS headers are never sent (same-origin callers need none).
+	CORSOrigins []string
 }
 
-// NewRouter returns a chi router with request IDs, access logs, panic recovery and metrics,
-// serving /healthz, /readyz, /metrics and /openapi.yaml. Services mount their API on it.
+// NewRouter returns a chi router with request IDs, security headers, access logs, panic
+// recovery, metrics and CORS (OPTIONS and preflights are answered for every routed path),
+// serving /healthz, /readyz, /metrics and /openapi.yaml. Unknown paths answer 404 and
+// unrouted methods 405 with Allow, both in the error envelope. Services mount their API on
+// it.
 func NewRouter(b Base) chi.Router {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, accessLog(b.Logger), recoverer(b.Logger), b.Metrics.Middleware)
+	methods := routedMethods(r)
+	r.Use(middleware.RequestID, securityHeaders, accessLog(b.Logger), recoverer(b.Logger), b.Metrics.Middleware,
+		newCORSPolicy(b.CORSOrigins, methods).handler)
 	r.NotFound(writeNoRoute)
 	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
+		allow := methods(req)
+		if !slices.Contains(allow, http.MethodOptions) {
+			allow = append(allow, http.MethodOptions) // answered by the CORS layer
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
 		WriteJSON(w, http.StatusMethodNotAllowed, ErrorBody{Error: ErrorDetail{Code: apperr.Invalid,
-			Message: "method " + req.Method + " is not allowed on " + req.URL.Path}})
+			Message: "method " + req.Method + " is not allowed on " + req.URL.Path + "; allowed: " + strings.Join(allow, ", "),
+			Details: map[string]any{"allow": allow}}})
 	})
 	r.Get("/healthz", health.LiveHandler)
 	r.Get("/readyz", b.Health.ReadyHandler)
@@ -39,6 +55,15 @@ func NewRouter(b Base) chi.Router {
 		_, _ = w.Write(b.OpenAPI)
 	})
 	return r
+}
+
+// securityHeaders sets the headers every response carries: browsers must not guess a
+// content type other than the declared one.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(w, r)
+	})
 }
 
 func accessLog(log *slog.Logger) func(http.Handler) http.Handler {
@@ -76,6 +101,7 @@ func recoverer(log *slog.Logger) func(http.Handler) http.Handler {
 
 // writeNoRoute answers 404 in the error envelope for a path no route serves.
 func writeNoRoute(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	WriteJSON(w, http.StatusNotFound, ErrorBody{Error: ErrorDetail{Code: apperr.NotFound,
 		Message: "no route for " + r.Method + " " + r.URL.Path}})
 }

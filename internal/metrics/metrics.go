@@ -82,7 +82,9 @@ func (s *statusRecorder) Flush() {
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // Middleware records request durations by chi route pattern. Requests that accept
-// text/event-stream are counted in flight but kept out of the duration histogram.
+// text/event-stream are counted in flight but kept out of the duration histogram. Labels
+// stay bounded whatever clients send: the route is a registered pattern ("unmatched" when
+// none), the method one of the standard methods or "OTHER".
 func (r *Registry) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		r.httpInFlight.Inc()
@@ -101,6 +103,18 @@ func (r *Registry) Middleware(next http.Handler) http.Handler {
 		if code == 0 {
 			code = http.StatusOK
 		}
-		r.httpDuration.WithLabelValues(route, req.Method, strconv.Itoa(code)).Observe(time.Since(start).Seconds())
+		r.httpDuration.WithLabelValues(route, MethodLabel(req.Method), strconv.Itoa(code)).Observe(time.Since(start).Seconds())
 	})
+}
+
+// MethodLabel is the method label of an HTTP request: the method when it is one of the
+// standard ones, else "OTHER" (any token is a valid method name, so clients could
+// otherwise create series at will).
+func MethodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "OTHER"
 }

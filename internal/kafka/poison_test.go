@@ -17,6 +17,7 @@ import (
 	"github.com/ticketly/ticketly/internal/kafka"
 	"github.com/ticketly/ticketly/internal/mongo"
 	"github.com/ticketly/ticketly/internal/projection"
+	"github.com/ticketly/ticketly/internal/svctest"
 )
 
 // bench is an isolated projector setting: a topic of its own (one partition, so record order
@@ -32,6 +33,7 @@ type bench struct {
 
 func newBench(t *testing.T, ctx context.Context, name string) *bench {
 	t.Helper()
+	svctest.RequireStack(t, svctest.Kafka, svctest.Documents)
 	id := strings.ReplaceAll(uuid.NewString(), "-", "")[:12]
 	b := &bench{id: id, topic: "test." + name + "." + id, group: "test-" + name + "-" + id}
 	cl, err := kafka.NewClient(brokers)

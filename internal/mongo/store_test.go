@@ -12,6 +12,7 @@ import (
 
 	"github.com/ticketly/ticketly/internal/mongo"
 	"github.com/ticketly/ticketly/internal/projection"
+	"github.com/ticketly/ticketly/internal/svctest"
 )
 
 // keyedDoc is a document with a map keyed by data: the shape a read model must not have,
@@ -23,6 +24,7 @@ type keyedDoc struct {
 
 func testDB(t *testing.T, prefix string) *drv.Database {
 	t.Helper()
+	svctest.RequireStack(t, svctest.Documents)
 	c, err := mongo.Connect("mongodb://127.0.0.1:27017/")
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 
@@ -25,6 +26,9 @@ type Config struct {
 	JWKSURL string
 	// Audience must be among the token's `aud` values, e.g. ticketly-api.
 	Audience string
+	// KeyRefreshInterval is the least time between two fetches of the key set, which a
+	// token signed by an unknown key triggers (0: DefaultKeyRefreshInterval).
+	KeyRefreshInterval time.Duration
 }
 
 // Validate reports every missing setting.
@@ -66,8 +70,9 @@ func (p Principal) HasScope(scope string) bool { return slices.Contains(p.Scopes
 // InGroup reports whether the principal is a member of the group path.
 func (p Principal) InGroup(path string) bool { return slices.Contains(p.Groups, path) }
 
-// Verifier checks access tokens. Keys are fetched on first use and refreshed when a token
-// names an unknown key, so a service starts even while Keycloak is still booting.
+// Verifier checks access tokens. Keys are fetched on first use and refreshed when a
+// token's signature matches no known key, at most once per KeyRefreshInterval, so a
+// service starts even while Keycloak is still booting and forged tokens cost no fetch.
 type Verifier struct {
 	v *oidc.IDTokenVerifier
 }
@@ -77,7 +82,7 @@ func NewVerifier(ctx context.Context, cfg Config) (*Verifier, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("auth config: %w", err)
 	}
-	keys := oidc.NewRemoteKeySet(ctx, cfg.jwksURL())
+	keys := newKeySet(ctx, cfg.jwksURL(), cfg.KeyRefreshInterval)
 	return &Verifier{v: oidc.NewVerifier(cfg.Issuer, keys, &oidc.Config{ClientID: cfg.Audience})}, nil
 }
 

@@ -6,9 +6,12 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,9 +24,10 @@ import (
 // issuer is a stand-in identity provider for unit tests: it publishes a JWKS and signs
 // tokens with its key. Integration tests use the real Keycloak (test/stack).
 type issuer struct {
-	key    *rsa.PrivateKey
-	srv    *httptest.Server
-	signer jose.Signer
+	key     *rsa.PrivateKey
+	srv     *httptest.Server
+	signer  jose.Signer
+	fetches atomic.Int64 // JWKS requests served
 }
 
 func newIssuer(t *testing.T) *issuer {
@@ -34,6 +38,7 @@ func newIssuer(t *testing.T) *issuer {
 	}
 	is := &issuer{key: key}
 	is.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		is.fetches.Add(1)
 		_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
 	}))
 	t.Cleanup(is.srv.Close)
@@ -155,5 +160,101 @@ func TestMiddleware(t *testing.T) {
 	h.ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK || seen.Subject != "user-1" {
 		t.Fatalf("status %d principal %+v", rec.Code, seen)
+	}
+}
+
+// signedBy returns a token with is's claims signed by key under kid: a forged signature
+// when key is not is's key.
+func (is *issuer) signedBy(t *testing.T, key *rsa.PrivateKey, kid string) string {
+	t.Helper()
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: key, KeyID: kid}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := is.signer
+	is.signer = signer
+	defer func() { is.signer = saved }()
+	return is.token(t, nil)
+}
+
+// Tokens with bad signatures must not make the service fetch the key set each time.
+func TestForgedTokensDoNotRefetchKeys(t *testing.T) {
+	is := newIssuer(t)
+	v := is.verifier(t)
+	if _, err := v.Verify(context.Background(), is.token(t, nil)); err != nil {
+		t.Fatal(err)
+	}
+	forger, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := is.signedBy(t, forger, "k1")
+	var wg sync.WaitGroup
+	for i := range 100 {
+		tok := known
+		if i%2 == 1 { // a kid the provider never published, as after a key rotation
+			tok = is.signedBy(t, forger, fmt.Sprintf("kid-%d", i))
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := v.Verify(context.Background(), tok); apperr.CodeOf(err) != apperr.Unauthorized {
+				t.Errorf("forged token: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := is.fetches.Load(); n > 2 {
+		t.Fatalf("100 forged tokens made %d key set fetches", n)
+	}
+	if _, err := v.Verify(context.Background(), is.token(t, nil)); err != nil {
+		t.Fatalf("a good token after the forged ones: %v", err)
+	}
+}
+
+// A rotated key (a new kid) is picked up once the refresh interval has passed.
+func TestRotatedKeyIsFetched(t *testing.T) {
+	key2, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	is := newIssuer(t)
+	var rotated atomic.Bool
+	is.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		is.fetches.Add(1)
+		keys := []jose.JSONWebKey{{Key: &is.key.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"},
+			{Key: &is.key.PublicKey, KeyID: "enc1", Algorithm: "RSA-OAEP", Use: "enc"}}
+		if rotated.Load() {
+			keys = append(keys, jose.JSONWebKey{Key: &key2.PublicKey, KeyID: "k2", Algorithm: "RS256", Use: "sig"})
+		}
+		_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: keys})
+	})
+	v, err := auth.NewVerifier(context.Background(), auth.Config{Issuer: iss, JWKSURL: is.srv.URL, Audience: "ticketly-api",
+		KeyRefreshInterval: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(context.Background(), is.token(t, nil)); err != nil {
+		t.Fatal(err)
+	}
+	rotated.Store(true)
+	tok := is.signedBy(t, key2, "k2")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, err := v.Verify(context.Background(), tok)
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("token signed with the rotated key still refused: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// ~250 attempts in the loop at most; the interval bounds the fetches.
+	if n := is.fetches.Load(); n > 4 {
+		t.Fatalf("%d fetches", n)
+	}
+	if _, err := v.Verify(context.Background(), tok); err != nil {
+		t.Fatalf("rotated key not kept: %v", err)
 	}
 }

@@ -78,32 +78,40 @@ func Missing(deps ...Dep) []string {
 	if len(deps) == 0 {
 		deps = AllDeps
 	}
-	var (
-		mu      sync.Mutex
-		missing []string
-		wg      sync.WaitGroup
-	)
+	type probe struct {
+		dep  Dep
+		addr string
+		err  error
+	}
+	var probes []*probe
 	for _, d := range deps {
 		for _, addr := range Addrs(d) {
-			if _, ok := reachable.Load(addr); ok {
-				continue
+			if _, ok := reachable.Load(addr); !ok {
+				probes = append(probes, &probe{dep: d, addr: addr})
 			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				c, err := net.DialTimeout("tcp", addr, dialTimeout)
-				if err == nil {
-					c.Close()
-					reachable.Store(addr, true)
-					return
-				}
-				mu.Lock()
-				missing = append(missing, fmt.Sprintf("%s at %s (%v)", d, addr, err))
-				mu.Unlock()
-			}()
 		}
 	}
+	var wg sync.WaitGroup
+	for _, p := range probes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := net.DialTimeout("tcp", p.addr, dialTimeout)
+			if err != nil {
+				p.err = err
+				return
+			}
+			c.Close()
+			reachable.Store(p.addr, true)
+		}()
+	}
 	wg.Wait()
+	var missing []string
+	for _, p := range probes {
+		if p.err != nil {
+			missing = append(missing, fmt.Sprintf("%s at %s (%v)", p.dep, p.addr, p.err))
+		}
+	}
 	return missing
 }
 

@@ -75,7 +75,9 @@ func templateBody(_ *matrix) any {
 }
 
 func matrixRoutes() []matrixRoute {
-	const f, ok = http.StatusForbidden, http.StatusOK
+	// nf: the resource is private to its organization (a template, a draft event and what
+	// is in it): to an unrelated user it does not exist, exactly like a random id.
+	const f, ok, nf = http.StatusForbidden, http.StatusOK, http.StatusNotFound
 	sessionB := func(m *matrix) map[string]any {
 		return sessionBody(time.Now().Add(40*24*time.Hour), time.Now().Add(24*time.Hour), gridLayout(m.vip.ID, 1, 2))
 	}
@@ -102,12 +104,12 @@ func matrixRoutes() []matrixRoute {
 		{method: "DELETE", pattern: "/api/v1/organizations/{id}/members/{user_id}", id: "org", buyer: f, scanner: f},
 		{method: "POST", pattern: "/api/v1/organizations/{id}/seating-templates", id: "org", body: templateBody, buyer: f, scanner: f, str: "name", layout: true,
 			extra: []func(*matrix) badReq{func(*matrix) badReq {
-				return badReq{"capacity as string", map[string]any{"name": "x", "layout": map[string]any{"blocks": []any{map[string]any{"id": "g", "name": "G", "type": "standing", "capacity": "lots"}}}}, "layout.blocks.capacity"}
+				return badReq{"capacity as string", map[string]any{"name": "x", "layout": map[string]any{"blocks": []any{map[string]any{"id": "g", "name": "G", "type": "standing", "capacity": "lots"}}}}, "layout.blocks[0].capacity"}
 			}}},
 		{method: "GET", pattern: "/api/v1/organizations/{id}/seating-templates", id: "org", buyer: f, scanner: ok},
-		{method: "GET", pattern: "/api/v1/seating-templates/{id}", id: "template", buyer: f, scanner: ok},
-		{method: "PUT", pattern: "/api/v1/seating-templates/{id}", id: "template", body: templateBody, buyer: f, scanner: f, str: "name", layout: true},
-		{method: "DELETE", pattern: "/api/v1/seating-templates/{id}", id: "template", buyer: f, scanner: f},
+		{method: "GET", pattern: "/api/v1/seating-templates/{id}", id: "template", buyer: nf, scanner: ok},
+		{method: "PUT", pattern: "/api/v1/seating-templates/{id}", id: "template", body: templateBody, buyer: nf, scanner: f, str: "name", layout: true},
+		{method: "DELETE", pattern: "/api/v1/seating-templates/{id}", id: "template", buyer: nf, scanner: f},
 		{method: "GET", pattern: "/api/v1/categories", buyer: ok, scanner: ok},
 		{method: "POST", pattern: "/api/v1/categories", body: func(m *matrix) any { return map[string]any{"name": m.catName + "-new"} }, buyer: f, scanner: f, str: "name",
 			badUUID: func(m *matrix) any { return map[string]any{"name": m.catName + "-new", "parent_id": "123"} }},
@@ -121,13 +123,13 @@ func matrixRoutes() []matrixRoute {
 					return badReq{"negative price", with(eventBody(m.org.ID), "tiers", []any{map[string]any{"name": "A", "price_minor": -100, "currency": "EUR"}}), "tiers[0].price_minor"}
 				},
 				func(m *matrix) badReq {
-					return badReq{"float price", with(eventBody(m.org.ID), "tiers", []any{map[string]any{"name": "A", "price_minor": 12.5, "currency": "EUR"}}), "tiers.price_minor"}
+					return badReq{"float price", with(eventBody(m.org.ID), "tiers", []any{map[string]any{"name": "A", "price_minor": 12.5, "currency": "EUR"}}), "tiers[0].price_minor"}
 				},
 				func(m *matrix) badReq {
-					return badReq{"price as string", with(eventBody(m.org.ID), "tiers", []any{map[string]any{"name": "A", "price_minor": "100", "currency": "EUR"}}), "tiers.price_minor"}
+					return badReq{"price as string", with(eventBody(m.org.ID), "tiers", []any{map[string]any{"name": "A", "price_minor": "100", "currency": "EUR"}}), "tiers[0].price_minor"}
 				},
 				func(m *matrix) badReq {
-					return badReq{"unknown tier field", with(eventBody(m.org.ID), "tiers", []any{map[string]any{"name": "A", "price": 100, "currency": "EUR"}}), "price"}
+					return badReq{"unknown tier field", with(eventBody(m.org.ID), "tiers", []any{map[string]any{"name": "A", "price": 100, "currency": "EUR"}}), "tiers[0].price"}
 				},
 				func(m *matrix) badReq { return badReq{"empty title", with(eventBody(m.org.ID), "title", ""), "title"} },
 				func(m *matrix) badReq {
@@ -141,8 +143,8 @@ func matrixRoutes() []matrixRoute {
 				},
 			}},
 		{method: "GET", pattern: "/api/v1/events", buyer: ok, scanner: ok},
-		{method: "GET", pattern: "/api/v1/events/{id}", id: "event", buyer: f, scanner: ok},
-		{method: "PATCH", pattern: "/api/v1/events/{id}", id: "event", body: func(*matrix) any { return map[string]any{"description": "changed"} }, buyer: f, scanner: f, str: "title",
+		{method: "GET", pattern: "/api/v1/events/{id}", id: "event", buyer: nf, scanner: ok},
+		{method: "PATCH", pattern: "/api/v1/events/{id}", id: "event", body: func(*matrix) any { return map[string]any{"description": "changed"} }, buyer: nf, scanner: f, str: "title",
 			badUUID: func(*matrix) any { return map[string]any{"category_id": "{00000000-0000-0000-0000-000000000000}"} },
 			extra: []func(*matrix) badReq{
 				func(*matrix) badReq { return badReq{"empty title", map[string]any{"title": " "}, "title"} },
@@ -150,12 +152,12 @@ func matrixRoutes() []matrixRoute {
 					return badReq{"cover images as object", map[string]any{"cover_images": map[string]any{"$ne": 1}}, "cover_images"}
 				},
 			}},
-		{method: "DELETE", pattern: "/api/v1/events/{id}", id: "event", buyer: f, scanner: f},
-		{method: "POST", pattern: "/api/v1/events/{id}/submit", id: "event", buyer: f, scanner: f},
+		{method: "DELETE", pattern: "/api/v1/events/{id}", id: "event", buyer: nf, scanner: f},
+		{method: "POST", pattern: "/api/v1/events/{id}/submit", id: "event", buyer: nf, scanner: f},
 		{method: "POST", pattern: "/api/v1/events/{id}/approve", id: "event", buyer: f, scanner: f},
 		{method: "POST", pattern: "/api/v1/events/{id}/reject", id: "event", body: func(*matrix) any { return map[string]any{"reason": "no"} }, buyer: f, scanner: f},
 		{method: "POST", pattern: "/api/v1/events/{id}/tiers", id: "event", body: func(*matrix) any { return map[string]any{"name": "Matrix", "price_minor": 100, "currency": "EUR"} },
-			buyer: f, scanner: f, str: "name",
+			buyer: nf, scanner: f, str: "name",
 			extra: []func(*matrix) badReq{
 				func(*matrix) badReq {
 					return badReq{"negative price", map[string]any{"name": "M", "price_minor": -1, "currency": "EUR"}, "price_minor"}
@@ -167,12 +169,12 @@ func matrixRoutes() []matrixRoute {
 					return badReq{"price overflow", `{"name":"M","price_minor":99999999999999999999,"currency":"EUR"}`, "price_minor"}
 				},
 			}},
-		{method: "PATCH", pattern: "/api/v1/tiers/{id}", id: "tier", body: func(*matrix) any { return map[string]any{"price_minor": 2600} }, buyer: f, scanner: f, str: "name",
+		{method: "PATCH", pattern: "/api/v1/tiers/{id}", id: "tier", body: func(*matrix) any { return map[string]any{"price_minor": 2600} }, buyer: nf, scanner: f, str: "name",
 			extra: []func(*matrix) badReq{func(*matrix) badReq {
 				return badReq{"negative price", map[string]any{"price_minor": -2600}, "price_minor"}
 			}}},
-		{method: "DELETE", pattern: "/api/v1/tiers/{id}", id: "tier", buyer: f, scanner: f},
-		{method: "POST", pattern: "/api/v1/events/{id}/sessions", id: "event", body: func(m *matrix) any { return sessionB(m) }, buyer: f, scanner: f, str: "session_type", layout: true,
+		{method: "DELETE", pattern: "/api/v1/tiers/{id}", id: "tier", buyer: nf, scanner: f},
+		{method: "POST", pattern: "/api/v1/events/{id}/sessions", id: "event", body: func(m *matrix) any { return sessionB(m) }, buyer: nf, scanner: f, str: "session_type", layout: true,
 			badUUID: func(m *matrix) any { return with(sessionB(m), "template_id", "template") },
 			extra: []func(*matrix) badReq{
 				func(m *matrix) badReq {
@@ -185,19 +187,19 @@ func matrixRoutes() []matrixRoute {
 					return badReq{"layout seat tier not a uuid", with(sessionB(m), "layout", map[string]any{"blocks": []any{map[string]any{"id": "b", "name": "B", "type": "seated_grid", "grid": map[string]any{"rows": 1, "columns": 1, "tier_id": "vip"}}}}), "layout.blocks[0].grid.tier_id"}
 				},
 			}},
-		{method: "GET", pattern: "/api/v1/sessions/{id}", id: "session", buyer: f, scanner: ok},
+		{method: "GET", pattern: "/api/v1/sessions/{id}", id: "session", buyer: nf, scanner: ok},
 		{method: "PATCH", pattern: "/api/v1/sessions/{id}", id: "session", body: func(*matrix) any {
 			return map[string]any{"venue": map[string]any{"name": "New hall", "address": "B", "latitude": 1, "longitude": 2}}
 		},
-			buyer: f, scanner: f, str: "online_link",
+			buyer: nf, scanner: f, str: "online_link",
 			extra: []func(*matrix) badReq{
 				func(*matrix) badReq {
 					return badReq{"end before start", map[string]any{"end_time": "2000-01-01T00:00:00Z"}, "end_time"}
 				},
 			}},
-		{method: "DELETE", pattern: "/api/v1/sessions/{id}", id: "session", buyer: f, scanner: f},
-		{method: "POST", pattern: "/api/v1/sessions/{id}/cancel", id: "session", buyer: f, scanner: f},
-		{method: "PUT", pattern: "/api/v1/sessions/{id}/layout", id: "session", body: func(m *matrix) any { return gridLayout(m.vip.ID, 3, 3) }, buyer: f, scanner: f, layout: true,
+		{method: "DELETE", pattern: "/api/v1/sessions/{id}", id: "session", buyer: nf, scanner: f},
+		{method: "POST", pattern: "/api/v1/sessions/{id}/cancel", id: "session", buyer: nf, scanner: f},
+		{method: "PUT", pattern: "/api/v1/sessions/{id}/layout", id: "session", body: func(m *matrix) any { return gridLayout(m.vip.ID, 3, 3) }, buyer: nf, scanner: f, layout: true,
 			badUUID: func(m *matrix) any { return with(gridLayout(m.vip.ID, 1, 1), "blocked_seat_ids", []string{"A1"}) },
 			extra: []func(*matrix) badReq{
 				func(m *matrix) badReq { return badReq{"no blocks", map[string]any{}, "blocks"} },
@@ -205,10 +207,10 @@ func matrixRoutes() []matrixRoute {
 					return badReq{"blocks and template", with(gridLayout(m.vip.ID, 1, 1), "template_id", m.template.ID), "template_id"}
 				},
 				func(m *matrix) badReq {
-					return badReq{"injected block", map[string]any{"blocks": []any{map[string]any{"$where": "1"}}}, "$where"}
+					return badReq{"injected block", map[string]any{"blocks": []any{map[string]any{"$where": "1"}}}, "blocks[0].$where"}
 				},
 			}},
-		{method: "POST", pattern: "/api/v1/events/{id}/discounts", id: "event", body: func(*matrix) any { return discountB }, buyer: f, scanner: f, str: "code",
+		{method: "POST", pattern: "/api/v1/events/{id}/discounts", id: "event", body: func(*matrix) any { return discountB }, buyer: nf, scanner: f, str: "code",
 			badUUID: func(*matrix) any { return with(discountB, "tier_ids", []string{"x"}) },
 			extra: []func(*matrix) badReq{
 				func(*matrix) badReq {
@@ -221,13 +223,13 @@ func matrixRoutes() []matrixRoute {
 					return badReq{"unknown tier", with(discountB, "tier_ids", []string{uuid.NewString()}), "tier_ids[0]"}
 				},
 			}},
-		{method: "GET", pattern: "/api/v1/events/{id}/discounts", id: "event", buyer: f, scanner: ok},
-		{method: "PATCH", pattern: "/api/v1/discounts/{id}", id: "discount", body: func(*matrix) any { return map[string]any{"percent": 20} }, buyer: f, scanner: f, str: "code",
+		{method: "GET", pattern: "/api/v1/events/{id}/discounts", id: "event", buyer: nf, scanner: ok},
+		{method: "PATCH", pattern: "/api/v1/discounts/{id}", id: "discount", body: func(*matrix) any { return map[string]any{"percent": 20} }, buyer: nf, scanner: f, str: "code",
 			badUUID: func(*matrix) any { return map[string]any{"session_ids": []string{"1"}} },
 			extra: []func(*matrix) badReq{func(*matrix) badReq {
 				return badReq{"amount on a percentage", map[string]any{"amount_minor": 5}, "amount_minor"}
 			}}},
-		{method: "DELETE", pattern: "/api/v1/discounts/{id}", id: "discount", buyer: f, scanner: f},
+		{method: "DELETE", pattern: "/api/v1/discounts/{id}", id: "discount", buyer: nf, scanner: f},
 	}
 }
 
@@ -322,7 +324,9 @@ func TestMatrixCoversEveryRoute(t *testing.T) {
 }
 
 // TestAuthMatrix: on every endpoint, a missing, garbage, forged or tampered token is 401
-// (before any input is read), an unrelated user is 403 on organizer resources, a SCANNER
+// (before any input is read), an unrelated user is 403 on organizer resources whose
+// existence is no secret (the organization) and 404 — the very answer for a missing id — on
+// private ones (templates, a draft event and its sessions, tiers and discounts), a SCANNER
 // member may read but not write, and none of it changes the database.
 func TestAuthMatrix(t *testing.T) {
 	t.Parallel()
@@ -367,6 +371,16 @@ func TestAuthMatrix(t *testing.T) {
 			if c.want == http.StatusForbidden {
 				if e := res.err(t); e.Error.Code != "forbidden" {
 					t.Errorf("%s %s as %s: code %q", r.method, r.pattern, c.who, e.Error.Code)
+				}
+			}
+			if c.want == http.StatusNotFound {
+				// One answer: the same as for an id that names nothing, but for the id.
+				other := uuid.NewString()
+				missing := a.do(c.who, r.method, m.path(r, other), body)
+				got, want := res.err(t).Error, missing.err(t).Error
+				if missing.Code != http.StatusNotFound || got.Code != want.Code ||
+					strings.ReplaceAll(got.Message, m.idOf(r.id), other) != want.Message {
+					t.Errorf("%s %s as %s: %d %+v, but for a missing id %d %+v", r.method, r.pattern, c.who, res.Code, got, missing.Code, want)
 				}
 			}
 		}

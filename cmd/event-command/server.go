@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -112,8 +114,34 @@ type handler func(w http.ResponseWriter, r *http.Request, a catalog.Actor) error
 
 func (s *server) h(fn handler) http.HandlerFunc {
 	return httpapi.Authed(s.log, func(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-		return fn(w, r, actorOf(p))
+		return concealed(r, fn(w, r, actorOf(p)))
 	})
+}
+
+// resourceKinds names a route's {id} by the route's first segment under /api/v1, the way
+// a not-found answer names it.
+var resourceKinds = map[string]string{"events": "event", "sessions": "session", "tiers": "tier",
+	"discounts": "discount", "seating-templates": "seating template", "organizations": "organization"}
+
+// concealed turns the use cases' refusal of a private resource to a caller with no access
+// (command.ErrConcealed) into exactly the answer for a missing one: 404 naming the
+// requested resource.
+func concealed(r *http.Request, err error) error {
+	if !errors.Is(err, command.ErrConcealed) {
+		return err
+	}
+	kind := "resource"
+	if rc := chi.RouteContext(r.Context()); rc != nil {
+		first, _, _ := strings.Cut(strings.TrimPrefix(rc.RoutePattern(), "/api/v1/"), "/")
+		if k, ok := resourceKinds[first]; ok {
+			kind = k
+		}
+	}
+	id := chi.URLParam(r, "id")
+	if u, ok := httpapi.ParseUUID(id); ok {
+		id = u.String()
+	}
+	return apperr.New(apperr.NotFound, "%s %s not found", kind, id)
 }
 
 func decode(w http.ResponseWriter, r *http.Request, dst any) error {

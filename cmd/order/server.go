@@ -180,6 +180,20 @@ func (s *server) orderTickets(w http.ResponseWriter, r *http.Request, p auth.Pri
 	return nil
 }
 
+// concealOrder answers a refusal to someone who may not see the order (neither its buyer
+// nor a manager of its organization) exactly like a missing order: orders are private, so
+// "not yours" must not differ from "does not exist". The buyer, who sees the order, is
+// still told that refunds are the organizer's.
+func (s *server) concealOrder(ctx context.Context, p auth.Principal, id uuid.UUID, err error) error {
+	if apperr.CodeOf(err) != apperr.Forbidden {
+		return err
+	}
+	if _, berr := s.app.Order(ctx, p.Subject, id); berr == nil {
+		return err
+	}
+	return apperr.New(apperr.NotFound, "order %s not found", id)
+}
+
 type refundRequest struct {
 	AmountMinor *int64   `json:"amount_minor"`
 	TicketIDs   []string `json:"ticket_ids"`
@@ -220,7 +234,7 @@ func (s *server) refundOrder(w http.ResponseWriter, r *http.Request, p auth.Prin
 	}
 	res, err := s.app.RefundOrder(r.Context(), actorOf(p), id, req.AmountMinor, ticketIDs)
 	if err != nil {
-		return err
+		return s.concealOrder(r.Context(), p, id, err)
 	}
 	rf := res.Refund
 	httpapi.WriteJSON(w, http.StatusCreated, map[string]any{

@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -34,6 +35,26 @@ func referenceError(err error, field, problem string) error {
 	}
 	return err
 }
+
+// ErrConcealed is the cause of a not_found answer to a caller with no access at all to a
+// resource whose existence is private to its organization (another organization's draft
+// event, its sessions, tiers and discounts, its seating templates): "not yours" and "does
+// not exist" get one answer. The HTTP layer names the requested resource in it exactly as
+// it names a missing one.
+var ErrConcealed = errors.New("no access to a private resource")
+
+// requireAccess is catalog.Require, except that a caller with no access at all to a
+// resource that is not public is told it does not exist; a caller who may see it but not
+// do this (or a public resource) still gets forbidden.
+func requireAccess(have, need catalog.Access, orgID uuid.UUID, public bool) error {
+	if have == catalog.AccessNone && !public {
+		return apperr.Wrap(ErrConcealed, apperr.NotFound, "not found")
+	}
+	return catalog.Require(have, need, orgID)
+}
+
+// public reports whether an event is public: listed and shown by event-query.
+func public(e *catalog.Event) bool { return e.Status() == catalog.EventApproved }
 
 func requireRole(a catalog.Actor, role, what string) error {
 	if !a.HasRole(role) {
@@ -238,7 +259,7 @@ func (s *Service) Event(ctx context.Context, a catalog.Actor, id uuid.UUID) (*ca
 	if err != nil {
 		return nil, err
 	}
-	if err := catalog.Require(o.EventAccessOf(a), catalog.AccessRead, o.ID()); err != nil {
+	if err := requireAccess(o.EventAccessOf(a), catalog.AccessRead, o.ID(), public(e)); err != nil {
 		return nil, err
 	}
 	return e, nil
@@ -248,7 +269,7 @@ func (s *Service) Event(ctx context.Context, a catalog.Actor, id uuid.UUID) (*ca
 func (s *Service) updateEvent(ctx context.Context, a catalog.Actor, id uuid.UUID, load LayoutLoad, fn func(tx EventTx, e *catalog.Event) error) (*catalog.Event, error) {
 	var ev *catalog.Event
 	err := s.events.Update(ctx, id, load, func(tx EventTx, e *catalog.Event) error {
-		if err := catalog.Require(tx.Organization().EventAccessOf(a), catalog.AccessWrite, e.OrganizationID()); err != nil {
+		if err := requireAccess(tx.Organization().EventAccessOf(a), catalog.AccessWrite, e.OrganizationID(), public(e)); err != nil {
 			return err
 		}
 		ev = e
@@ -270,7 +291,7 @@ func (s *Service) EditEvent(ctx context.Context, a catalog.Actor, id uuid.UUID, 
 // DeleteEvent deletes an event with its tiers, sessions and discounts.
 func (s *Service) DeleteEvent(ctx context.Context, a catalog.Actor, id uuid.UUID) error {
 	return s.events.Delete(ctx, id, func(tx EventTx, e *catalog.Event) error {
-		if err := catalog.Require(tx.Organization().EventAccessOf(a), catalog.AccessWrite, e.OrganizationID()); err != nil {
+		if err := requireAccess(tx.Organization().EventAccessOf(a), catalog.AccessWrite, e.OrganizationID(), public(e)); err != nil {
 			return err
 		}
 		return e.CheckDelete()
@@ -361,9 +382,13 @@ func (s *Service) DeleteTier(ctx context.Context, a catalog.Actor, id uuid.UUID)
 
 // ---- Sessions ----
 
-// template reads a seating template named in a request body.
-func template(ctx context.Context, tx EventTx, id uuid.UUID) (*catalog.SeatingTemplate, error) {
+// template reads a seating template named in a request body for event e; another
+// organization's template is answered like a missing one.
+func template(ctx context.Context, tx EventTx, e *catalog.Event, id uuid.UUID) (*catalog.SeatingTemplate, error) {
 	t, err := tx.Template(ctx, id)
+	if err == nil && t.OrganizationID() != e.OrganizationID() {
+		err = apperr.New(apperr.NotFound, "seating template %s not found", id)
+	}
 	if err != nil {
 		return nil, referenceError(err, "template_id", "no such seating template")
 	}
@@ -375,7 +400,7 @@ func (s *Service) AddSession(ctx context.Context, a catalog.Actor, eventID uuid.
 	var sess *catalog.Session
 	_, err := s.updateEvent(ctx, a, eventID, LayoutLoad{}, func(tx EventTx, e *catalog.Event) error {
 		if templateID != nil {
-			t, err := template(ctx, tx, *templateID)
+			t, err := template(ctx, tx, e, *templateID)
 			if err != nil {
 				return err
 			}
@@ -398,7 +423,7 @@ func (s *Service) Session(ctx context.Context, a catalog.Actor, id uuid.UUID) (*
 	if err != nil {
 		return nil, err
 	}
-	if err := catalog.Require(o.EventAccessOf(a), catalog.AccessRead, o.ID()); err != nil {
+	if err := requireAccess(o.EventAccessOf(a), catalog.AccessRead, o.ID(), public(e)); err != nil {
 		return nil, err
 	}
 	sess := e.Session(id)
@@ -453,7 +478,7 @@ func (s *Service) SetSessionLayout(ctx context.Context, a catalog.Actor, id uuid
 			err error
 		)
 		if templateID != nil {
-			t, err := template(ctx, tx, *templateID)
+			t, err := template(ctx, tx, e, *templateID)
 			if err != nil {
 				return nil, err
 			}
@@ -498,7 +523,7 @@ func (s *Service) Template(ctx context.Context, a catalog.Actor, id uuid.UUID) (
 	if err != nil {
 		return nil, err
 	}
-	if err := catalog.Require(o.AccessOf(a), catalog.AccessRead, o.ID()); err != nil {
+	if err := requireAccess(o.AccessOf(a), catalog.AccessRead, o.ID(), false); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -508,7 +533,7 @@ func (s *Service) Template(ctx context.Context, a catalog.Actor, id uuid.UUID) (
 func (s *Service) ReplaceTemplate(ctx context.Context, a catalog.Actor, id uuid.UUID, name string, spec *catalog.LayoutSpec) (*catalog.SeatingTemplate, error) {
 	var tpl *catalog.SeatingTemplate
 	err := s.templates.Update(ctx, id, func(o *catalog.Organization, t *catalog.SeatingTemplate) error {
-		if err := catalog.Require(o.AccessOf(a), catalog.AccessWrite, o.ID()); err != nil {
+		if err := requireAccess(o.AccessOf(a), catalog.AccessWrite, o.ID(), false); err != nil {
 			return err
 		}
 		tpl = t
@@ -520,7 +545,7 @@ func (s *Service) ReplaceTemplate(ctx context.Context, a catalog.Actor, id uuid.
 // DeleteTemplate deletes a template; sessions keep the copies they were given.
 func (s *Service) DeleteTemplate(ctx context.Context, a catalog.Actor, id uuid.UUID) error {
 	return s.templates.Delete(ctx, id, func(o *catalog.Organization, _ *catalog.SeatingTemplate) error {
-		return catalog.Require(o.AccessOf(a), catalog.AccessWrite, o.ID())
+		return requireAccess(o.AccessOf(a), catalog.AccessWrite, o.ID(), false)
 	})
 }
 
@@ -543,7 +568,7 @@ func (s *Service) Discounts(ctx context.Context, a catalog.Actor, eventID uuid.U
 	if err != nil {
 		return nil, err
 	}
-	if err := catalog.Require(o.EventAccessOf(a), catalog.AccessRead, o.ID()); err != nil {
+	if err := requireAccess(o.EventAccessOf(a), catalog.AccessRead, o.ID(), public(e)); err != nil {
 		return nil, err
 	}
 	return e.Discounts(), nil

@@ -66,6 +66,19 @@ func TestBadInputHoldsNothing(t *testing.T) {
 		{"oversized body", "", "", "", `{"session_id":"` + sid + `","discount_code":"` + strings.Repeat("x", 70_000) + `"}`, 413, "payload_too_large"},
 		{"not JSON", "", "", "application/x-www-form-urlencoded", `session_id=` + sid, 415, "unsupported_media_type"},
 		{"empty body", "", "", "", ``, 400, "invalid"},
+		// Text PostgreSQL cannot store, and JSON that encoding/json used to accept.
+		{"NUL in discount_code", "", "", "", `{"session_id":"` + sid + `","seat_ids":["` + seat + `"],"discount_code":"A\u0000B"}`, 400, "invalid"},
+		{"NUL in a seat id", "", "", "", `{"session_id":"` + sid + `","seat_ids":["` + seat + `\u0000"]}`, 400, "invalid"},
+		{"invalid UTF-8 in discount_code", "", "", "", `{"session_id":"` + sid + `","seat_ids":["` + seat + `"],"discount_code":"A` + "\xff\xfe" + `"}`, 400, "invalid"},
+		{"lone surrogate in discount_code", "", "", "", `{"session_id":"` + sid + `","seat_ids":["` + seat + `"],"discount_code":"\ud800"}`, 400, "invalid"},
+		{"field name in another case", "", "", "", `{"Session_ID":"` + sid + `","seat_ids":["` + seat + `"]}`, 400, "invalid"},
+		{"duplicate key", "", "", "", `{"session_id":"` + sid + `","seat_ids":["` + seat + `"],"seat_ids":["` + f.CheapSeats[1].String() + `"]}`, 400, "invalid"},
+		{"null body", "", "", "", `null`, 400, "invalid"},
+		{"trailing data", "", "", "", `{"session_id":"` + sid + `","seat_ids":["` + seat + `"]} x`, 400, "invalid"},
+	}
+	namedField := map[string]string{ // the field the 400 must name
+		"NUL in discount_code": "discount_code", "NUL in a seat id": "seat_ids[0]", "invalid UTF-8 in discount_code": "discount_code",
+		"lone surrogate in discount_code": "discount_code", "field name in another case": "Session_ID", "duplicate key": "seat_ids",
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -99,6 +112,12 @@ func TestBadInputHoldsNothing(t *testing.T) {
 			}
 			if msg := r.json(t)["error"].(map[string]any)["message"].(string); msg == "" || strings.Contains(msg, "internal") {
 				t.Fatalf("unclear message %q", msg)
+			}
+			if field, ok := namedField[c.name]; ok {
+				details, _ := r.json(t)["error"].(map[string]any)["details"].(map[string]any)
+				if fields, _ := details["fields"].(map[string]any); fields[field] == nil {
+					t.Fatalf("%s does not name the field %s", r.Body, field)
+				}
 			}
 		})
 	}

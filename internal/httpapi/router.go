@@ -32,6 +32,9 @@ type Base struct {
 // unrouted methods 405 with Allow, both in the error envelope. Services mount their API on
 // it.
 func NewRouter(b Base) chi.Router {
+	if b.Logger == nil {
+		b.Logger = slog.New(slog.DiscardHandler)
+	}
 	r := chi.NewRouter()
 	methods := routedMethods(r)
 	r.Use(middleware.RequestID, securityHeaders, accessLog(b.Logger), recoverer(b.Logger), b.Metrics.Middleware,

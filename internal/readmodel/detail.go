@@ -82,9 +82,7 @@ func (v *View) EventDetail(id string) (EventDetail, bool) {
 	e := EventDetail{ID: d.ID, Title: d.Title, Description: d.Description, Overview: d.Overview,
 		CoverImages: d.CoverImages, Status: d.Status, Tiers: d.Tiers, UpdatedAt: d.UpdatedAt,
 		Sessions: []SessionInfo{}, Discounts: []PublicDiscount{}}
-	if e.Tiers == nil {
-		e.Tiers = []projection.Tier{}
-	}
+	e.Tiers, e.CoverImages = orEmpty(e.Tiers), orEmpty(e.CoverImages)
 	if len(d.Tiers) > 0 {
 		e.StartingPriceMinor, e.Currency = d.Tiers[0].PriceMinor, d.Tiers[0].Currency
 	}
@@ -102,9 +100,18 @@ func (v *View) EventDetail(id string) (EventDetail, bool) {
 		}
 		e.Discounts = append(e.Discounts, PublicDiscount{Code: x.Code, Kind: x.Kind, Percent: x.Percent,
 			AmountMinor: x.AmountMinor, MinSpendMinor: x.MinSpendMinor, MaxDiscountMinor: x.MaxDiscountMinor,
-			Buy: x.Buy, Get: x.Get, ActiveFrom: x.ActiveFrom, ActiveUntil: x.ActiveUntil, TierIDs: x.TierIDs, SessionIDs: x.SessionIDs})
+			Buy: x.Buy, Get: x.Get, ActiveFrom: x.ActiveFrom, ActiveUntil: x.ActiveUntil, TierIDs: orEmpty(x.TierIDs), SessionIDs: orEmpty(x.SessionIDs)})
 	}
 	return e, true
+}
+
+// orEmpty returns s, or an empty list for nil: a list is [] on the wire, never null (a
+// document loaded from MongoDB has nil for a list that was stored as null).
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 func (v *View) categoryLocked(id string, withParent bool) *Category {
@@ -203,7 +210,7 @@ func (v *View) Session(id string) (SessionDetail, bool) {
 	if s == nil {
 		return SessionDetail{}, false
 	}
-	out := SessionDetail{SessionInfo: sessionInfo(d.ID, *s), EventTitle: d.Title, Tiers: d.Tiers, Blocks: []BlockInfo{}}
+	out := SessionDetail{SessionInfo: sessionInfo(d.ID, *s), EventTitle: d.Title, Tiers: orEmpty(d.Tiers), Blocks: []BlockInfo{}}
 	for _, b := range s.Layout.Blocks {
 		out.Blocks = append(out.Blocks, BlockInfo{ID: b.ID, Name: b.Name, Type: b.Type, Capacity: b.Capacity, TierID: b.TierID})
 	}

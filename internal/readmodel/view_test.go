@@ -147,6 +147,31 @@ func TestDetailSessionAndSeats(t *testing.T) {
 	}
 }
 
+// An empty list is [] on the wire, never null (openapi.yaml promises arrays), also for a
+// document loaded from MongoDB whose lists were stored as null.
+func TestEmptyListsStayArrays(t *testing.T) {
+	v := readmodel.New(func() time.Time { return now })
+	v.PutOrg(&projection.OrgDoc{ID: "o1", Exists: true, Name: "Acme Live"})
+	v.PutEvent(&projection.EventDoc{ID: "e1", Exists: true, OrganizationID: "o1", Title: "Bare", Status: "APPROVED",
+		Sessions: []projection.Session{{ID: "s1", StartTime: "2026-06-01T19:00:00Z", EndTime: "2026-06-01T22:00:00Z",
+			SessionType: "ONLINE", Status: "ON_SALE"}},
+		Discounts: []projection.Discount{{ID: "d1", Code: "ALL", Kind: "PERCENTAGE", Public: true}}})
+	e, ok := v.EventDetail("e1")
+	s, ok2 := v.Session("s1")
+	m, ok3 := v.Seats("s1")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("event, session or seat map not served")
+	}
+	for name, x := range map[string]any{"event": e, "session": s, "seats": m} {
+		b, _ := json.Marshal(x)
+		for _, field := range []string{"cover_images", "tiers", "sessions", "discounts", "tier_ids", "session_ids", "blocks", "seats", "standing"} {
+			if strings.Contains(string(b), `"`+field+`":null`) {
+				t.Errorf("%s document: %s is null: %s", name, field, b)
+			}
+		}
+	}
+}
+
 func TestDistance(t *testing.T) {
 	if d := readmodel.DistanceKm(51.5072, -0.1276, 48.8566, 2.3522); d < 340 || d > 345 {
 		t.Fatalf("London-Paris %.1f km", d)

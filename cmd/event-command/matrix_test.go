@@ -86,14 +86,14 @@ func matrixRoutes() []matrixRoute {
 		{method: "POST", pattern: "/api/v1/organizations", body: func(m *matrix) any { return orgBody(m.catName) }, str: "name"},
 		{method: "GET", pattern: "/api/v1/organizations", buyer: f, scanner: f},
 		{method: "GET", pattern: "/api/v1/organizations/mine", buyer: ok, scanner: ok},
-		{method: "GET", pattern: "/api/v1/organizations/{id}", id: "org", buyer: f, scanner: ok},
+		{method: "GET", pattern: "/api/v1/organizations/{id}", id: "org", buyer: nf, scanner: ok},
 		{method: "PATCH", pattern: "/api/v1/organizations/{id}", id: "org", body: func(*matrix) any { return map[string]any{"name": "Renamed"} },
-			buyer: f, scanner: f, str: "name",
+			buyer: nf, scanner: f, str: "name",
 			extra: []func(*matrix) badReq{func(*matrix) badReq { return badReq{"bad website", map[string]any{"website": "not a url"}, "website"} }}},
-		{method: "DELETE", pattern: "/api/v1/organizations/{id}", id: "org", buyer: f, scanner: f},
-		{method: "GET", pattern: "/api/v1/organizations/{id}/members", id: "org", buyer: f, scanner: ok},
+		{method: "DELETE", pattern: "/api/v1/organizations/{id}", id: "org", buyer: nf, scanner: f},
+		{method: "GET", pattern: "/api/v1/organizations/{id}/members", id: "org", buyer: nf, scanner: ok},
 		{method: "PUT", pattern: "/api/v1/organizations/{id}/members/{user_id}", id: "org", body: func(*matrix) any { return map[string]any{"roles": []string{"SCANNER"}} },
-			buyer: f, scanner: f,
+			buyer: nf, scanner: f,
 			extra: []func(*matrix) badReq{
 				func(*matrix) badReq {
 					return badReq{"unknown role", map[string]any{"roles": []string{"OWNER"}}, "roles[0]"}
@@ -101,12 +101,12 @@ func matrixRoutes() []matrixRoute {
 				func(*matrix) badReq { return badReq{"no roles", map[string]any{"roles": []string{}}, "roles"} },
 				func(*matrix) badReq { return badReq{"roles as string", map[string]any{"roles": "ADMIN"}, "roles"} },
 			}},
-		{method: "DELETE", pattern: "/api/v1/organizations/{id}/members/{user_id}", id: "org", buyer: f, scanner: f},
-		{method: "POST", pattern: "/api/v1/organizations/{id}/seating-templates", id: "org", body: templateBody, buyer: f, scanner: f, str: "name", layout: true,
+		{method: "DELETE", pattern: "/api/v1/organizations/{id}/members/{user_id}", id: "org", buyer: nf, scanner: f},
+		{method: "POST", pattern: "/api/v1/organizations/{id}/seating-templates", id: "org", body: templateBody, buyer: nf, scanner: f, str: "name", layout: true,
 			extra: []func(*matrix) badReq{func(*matrix) badReq {
 				return badReq{"capacity as string", map[string]any{"name": "x", "layout": map[string]any{"blocks": []any{map[string]any{"id": "g", "name": "G", "type": "standing", "capacity": "lots"}}}}, "layout.blocks[0].capacity"}
 			}}},
-		{method: "GET", pattern: "/api/v1/organizations/{id}/seating-templates", id: "org", buyer: f, scanner: ok},
+		{method: "GET", pattern: "/api/v1/organizations/{id}/seating-templates", id: "org", buyer: nf, scanner: ok},
 		{method: "GET", pattern: "/api/v1/seating-templates/{id}", id: "template", buyer: nf, scanner: ok},
 		{method: "PUT", pattern: "/api/v1/seating-templates/{id}", id: "template", body: templateBody, buyer: nf, scanner: f, str: "name", layout: true},
 		{method: "DELETE", pattern: "/api/v1/seating-templates/{id}", id: "template", buyer: nf, scanner: f},
@@ -116,7 +116,7 @@ func matrixRoutes() []matrixRoute {
 		{method: "PATCH", pattern: "/api/v1/categories/{id}", id: "category", body: func(m *matrix) any { return map[string]any{"name": m.catName + "-renamed"} }, buyer: f, scanner: f, str: "name",
 			badUUID: func(m *matrix) any { return map[string]any{"parent_id": "not-a-uuid"} }},
 		{method: "DELETE", pattern: "/api/v1/categories/{id}", id: "category", buyer: f, scanner: f},
-		{method: "POST", pattern: "/api/v1/events", body: func(m *matrix) any { return eventBody(m.org.ID) }, buyer: f, scanner: f, str: "title",
+		{method: "POST", pattern: "/api/v1/events", body: func(m *matrix) any { return eventBody(m.org.ID) }, buyer: http.StatusBadRequest, scanner: f, str: "title",
 			badUUID: func(m *matrix) any { return with(eventBody(m.org.ID), "organization_id", m.org.ID.String()[:35]+"z") },
 			extra: []func(*matrix) badReq{
 				func(m *matrix) badReq {
@@ -324,9 +324,9 @@ func TestMatrixCoversEveryRoute(t *testing.T) {
 }
 
 // TestAuthMatrix: on every endpoint, a missing, garbage, forged or tampered token is 401
-// (before any input is read), an unrelated user is 403 on organizer resources whose
-// existence is no secret (the organization) and 404 — the very answer for a missing id — on
-// private ones (templates, a draft event and its sessions, tiers and discounts), a SCANNER
+// (before any input is read), an unrelated user gets the very answer for a missing id (404,
+// or 400 for a body's organization_id) on private organizer resources (an organization, its
+// members and templates, a draft event and its sessions, tiers and discounts), a SCANNER
 // member may read but not write, and none of it changes the database.
 func TestAuthMatrix(t *testing.T) {
 	t.Parallel()
@@ -392,8 +392,13 @@ func TestAuthMatrix(t *testing.T) {
 	wantError(t, a.do("organizer", "POST", "/api/v1/events/"+m.event.ID.String()+"/reject", map[string]any{"reason": "x"}), http.StatusForbidden, "forbidden")
 	wantError(t, a.do("organizer", "POST", "/api/v1/categories", map[string]any{"name": m.catName + "-o"}), http.StatusForbidden, "forbidden")
 	wantError(t, a.do("organizer", "GET", "/api/v1/organizations", nil), http.StatusForbidden, "forbidden")
-	// A buyer asking for events of someone else's organization is refused; their own list is empty.
-	wantError(t, a.do("buyer", "GET", "/api/v1/events?organization_id="+m.org.ID.String(), nil), http.StatusForbidden, "forbidden")
+	// A buyer asking for events of someone else's organization is told what a missing one
+	// tells; their own list is empty.
+	foreign := a.do("buyer", "GET", "/api/v1/events?organization_id="+m.org.ID.String(), nil)
+	wantError(t, foreign, http.StatusBadRequest, "invalid")
+	if missing := a.do("buyer", "GET", "/api/v1/events?organization_id="+uuid.NewString(), nil); string(missing.Body) != string(foreign.Body) {
+		t.Fatalf("a foreign organization's events: %s; a missing organization's: %s", foreign.Body, missing.Body)
+	}
 	var visible page[eventSummaryView]
 	a.must(http.StatusOK, "buyer", "GET", "/api/v1/events?page_size=200", nil, &visible)
 	if slices.ContainsFunc(visible.Items, func(e eventSummaryView) bool { return e.OrganizationID == m.org.ID }) {

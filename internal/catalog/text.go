@@ -20,7 +20,6 @@ const (
 	maxURLLen         = 2048
 	maxCoverImages    = 10
 	maxReasonLen      = 2000
-	maxUserIDLen      = 255
 )
 
 // cleanText trims s and records a problem with field when it is shorter than min or longer

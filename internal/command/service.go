@@ -95,7 +95,7 @@ func (s *Service) Organization(ctx context.Context, a catalog.Actor, id uuid.UUI
 	if err != nil {
 		return nil, err
 	}
-	if err := catalog.Require(o.AccessOf(a), catalog.AccessRead, id); err != nil {
+	if err := requireAccess(o.AccessOf(a), catalog.AccessRead, id, false); err != nil {
 		return nil, err
 	}
 	return o, nil
@@ -105,7 +105,7 @@ func (s *Service) Organization(ctx context.Context, a catalog.Actor, id uuid.UUI
 func (s *Service) EditOrganization(ctx context.Context, a catalog.Actor, id uuid.UUID, in catalog.OrgEdit) (*catalog.Organization, error) {
 	var org *catalog.Organization
 	err := s.orgs.Update(ctx, id, func(o *catalog.Organization) error {
-		if err := catalog.Require(o.AccessOf(a), catalog.AccessWrite, id); err != nil {
+		if err := requireAccess(o.AccessOf(a), catalog.AccessWrite, id, false); err != nil {
 			return err
 		}
 		org = o
@@ -117,7 +117,7 @@ func (s *Service) EditOrganization(ctx context.Context, a catalog.Actor, id uuid
 // DeleteOrganization deletes an organization without events (owner, organization_admin).
 func (s *Service) DeleteOrganization(ctx context.Context, a catalog.Actor, id uuid.UUID) error {
 	return s.orgs.Delete(ctx, id, func(o *catalog.Organization, events int) error {
-		if err := catalog.Require(o.AccessOf(a), catalog.AccessOwner, id); err != nil {
+		if err := requireAccess(o.AccessOf(a), catalog.AccessOwner, id, false); err != nil {
 			return err
 		}
 		return o.CheckDelete(events)
@@ -136,7 +136,7 @@ func (s *Service) Members(ctx context.Context, a catalog.Actor, id uuid.UUID) ([
 // PutMember gives a user exactly the roles; created reports a new member.
 func (s *Service) PutMember(ctx context.Context, a catalog.Actor, id uuid.UUID, userID string, roles []catalog.OrgRole) (m catalog.Member, created bool, err error) {
 	err = s.orgs.Update(ctx, id, func(o *catalog.Organization) error {
-		if err := catalog.Require(o.AccessOf(a), catalog.AccessWrite, id); err != nil {
+		if err := requireAccess(o.AccessOf(a), catalog.AccessWrite, id, false); err != nil {
 			return err
 		}
 		var err error
@@ -150,7 +150,7 @@ func (s *Service) PutMember(ctx context.Context, a catalog.Actor, id uuid.UUID, 
 func (s *Service) RemoveMember(ctx context.Context, a catalog.Actor, id uuid.UUID, userID string) error {
 	return s.orgs.Update(ctx, id, func(o *catalog.Organization) error {
 		if userID != a.Subject {
-			if err := catalog.Require(o.AccessOf(a), catalog.AccessWrite, id); err != nil {
+			if err := requireAccess(o.AccessOf(a), catalog.AccessWrite, id, false); err != nil {
 				return err
 			}
 		}
@@ -211,7 +211,7 @@ var allLayouts = LayoutLoad{All: true}
 func (s *Service) CreateEvent(ctx context.Context, a catalog.Actor, orgID uuid.UUID, in catalog.EventInput) (*catalog.Event, error) {
 	var ev *catalog.Event
 	err := s.events.Create(ctx, orgID, func(tx EventTx) (*catalog.Event, error) {
-		if err := catalog.Require(tx.Organization().AccessOf(a), catalog.AccessWrite, orgID); err != nil {
+		if err := requireAccess(tx.Organization().AccessOf(a), catalog.AccessWrite, orgID, false); err != nil {
 			return nil, err
 		}
 		if err := s.checkCategory(ctx, tx, in.CategoryID); err != nil {
@@ -244,7 +244,7 @@ func (s *Service) ListEvents(ctx context.Context, a catalog.Actor, f EventFilter
 	all := a.HasRole(catalog.RoleEventAdmin) || a.HasRole(catalog.RoleOrganizationAdmin)
 	if f.OrganizationID != nil && !all {
 		if _, err := s.Organization(ctx, a, *f.OrganizationID); err != nil {
-			return nil, 0, err
+			return nil, 0, referenceError(err, "organization_id", "no such organization")
 		}
 	}
 	if !all {
@@ -499,7 +499,7 @@ func (s *Service) SetSessionLayout(ctx context.Context, a catalog.Actor, id uuid
 func (s *Service) CreateTemplate(ctx context.Context, a catalog.Actor, orgID uuid.UUID, name string, spec *catalog.LayoutSpec) (*catalog.SeatingTemplate, error) {
 	var tpl *catalog.SeatingTemplate
 	err := s.templates.Create(ctx, orgID, func(o *catalog.Organization, existing int) (*catalog.SeatingTemplate, error) {
-		if err := catalog.Require(o.AccessOf(a), catalog.AccessWrite, orgID); err != nil {
+		if err := requireAccess(o.AccessOf(a), catalog.AccessWrite, orgID, false); err != nil {
 			return nil, err
 		}
 		var err error

@@ -20,7 +20,7 @@ type cfg struct {
 func loadConfig(getenv func(string) string) (cfg, error) {
 	e := config.New(getenv)
 	c := cfg{
-		Service:  config.LoadService(e, "127.0.0.1:8081"),
+		Service:  config.LoadService(e, "127.0.0.1:8081", ""),
 		Database: config.LoadDatabase(e, devDatabaseURL, 0),
 		OIDC:     config.LoadOIDC(e),
 	}

@@ -55,7 +55,7 @@ func run(ctx context.Context, _ []string, getenv func(string) string) error {
 		health.Check{Name: "postgres", Fn: pool.Ping},
 		health.Check{Name: "keycloak", Fn: func(ctx context.Context) error { return auth.Ping(ctx, c.OIDC.Config) }},
 	)
-	base := httpapi.Base{Logger: log, Health: checker, Metrics: metrics.New(service), OpenAPI: openapiDoc}
+	base := httpapi.Base{Logger: log, Health: checker, Metrics: metrics.New(service), OpenAPI: openapiDoc, CORSOrigins: c.Service.CORSOrigins}
 	authn := verifier.Middleware(func(w http.ResponseWriter, r *http.Request, err error) { httpapi.WriteError(w, r, log, err) })
 	return httpapi.Run(ctx, log, c.Service.HTTP, routes(base, authn, app), checker, nil)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/ticketly/ticketly/internal/config"
@@ -24,7 +23,6 @@ type cfg struct {
 	// their topics (tests next to a long-lived stack); production starts at the beginning.
 	NewGroupsAtEnd bool
 	SSE            sse.Config
-	CORSOrigins    []string
 	OIDC           config.OIDC // verifies organizer tokens of the checkout streams
 }
 
@@ -33,7 +31,7 @@ type cfg struct {
 func loadConfig(getenv func(string) string) (cfg, error) {
 	e := config.New(getenv)
 	c := cfg{
-		Service:        config.LoadService(e, "127.0.0.1:8082"),
+		Service:        config.LoadService(e, "127.0.0.1:8082", "*"),
 		Mongo:          config.LoadMongo(e),
 		Kafka:          config.LoadKafka(e),
 		Projectors:     e.Bool("PROJECTORS", true),
@@ -46,8 +44,7 @@ func loadConfig(getenv func(string) string) (cfg, error) {
 			ClientBuffer:    e.Int("SSE_CLIENT_BUFFER", 256),
 			SlowClientGrace: e.Duration("SSE_SLOW_CLIENT_GRACE", 10*time.Second),
 		},
-		CORSOrigins: strings.Split(e.String("CORS_ORIGINS", "*"), ","),
-		OIDC:        config.LoadOIDC(e),
+		OIDC: config.LoadOIDC(e),
 	}
 	var startErr error
 	if v := e.String("PROJECTOR_NEW_GROUP_START", "earliest"); v != "earliest" && v != "latest" {

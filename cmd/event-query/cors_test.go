@@ -18,8 +18,8 @@ import (
 // (it used to be answered 405 by routing).
 func TestCORSPreflight(t *testing.T) {
 	t.Parallel()
-	r := routes(httpapi.Base{Health: health.New(0), Metrics: metrics.New(service), OpenAPI: openapiDoc},
-		&api{view: readmodel.New(time.Now)}, []string{"https://app.example"})
+	r := routes(httpapi.Base{Health: health.New(0), Metrics: metrics.New(service), OpenAPI: openapiDoc,
+		CORSOrigins: []string{"https://app.example"}}, &api{view: readmodel.New(time.Now)})
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
 	id := uuid.NewString()

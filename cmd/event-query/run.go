@@ -105,20 +105,19 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		checker.Add("read_model", func(context.Context) error { return f.CaughtUp() })
 		workers = append(workers, f.Run)
 	}
-	base := httpapi.Base{Logger: log, Health: checker, Metrics: reg, OpenAPI: openapiDoc}
+	base := httpapi.Base{Logger: log, Health: checker, Metrics: reg, OpenAPI: openapiDoc, CORSOrigins: c.Service.CORSOrigins}
 	var h chi.Router
 	if mode == "serve" {
-		h = routes(base, &api{view: view, hub: hub, checkouts: checkouts, verifier: verifier, log: log}, c.CORSOrigins)
+		h = routes(base, &api{view: view, hub: hub, checkouts: checkouts, verifier: verifier, log: log})
 	} else {
 		h = httpapi.NewRouter(base)
 	}
 	return httpapi.Run(ctx, log, c.Service.HTTP, h, checker, workers)
 }
 
-// routes is the service's HTTP surface; browsers on corsOrigins may call it (the router
-// answers their preflights).
-func routes(base httpapi.Base, a *api, corsOrigins []string) chi.Router {
-	base.CORSOrigins = corsOrigins
+// routes is the service's HTTP surface; browsers on base.CORSOrigins may call it (the
+// router answers their preflights).
+func routes(base httpapi.Base, a *api) chi.Router {
 	r := httpapi.NewRouter(base)
 	a.routes(r)
 	return r

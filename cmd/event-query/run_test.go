@@ -14,7 +14,7 @@ import (
 )
 
 func TestOpenAPIDocumentMatchesRoutes(t *testing.T) {
-	r := routes(httpapi.Base{Health: health.New(0), Metrics: metrics.New(service), OpenAPI: openapiDoc}, &api{view: readmodel.New(time.Now)}, nil)
+	r := routes(httpapi.Base{Health: health.New(0), Metrics: metrics.New(service), OpenAPI: openapiDoc}, &api{view: readmodel.New(time.Now)})
 	openapi.AssertMatches(t, openapiDoc, r)
 }
 

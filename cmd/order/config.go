@@ -40,7 +40,7 @@ func loadConfig(getenv func(string) string) (cfg, error) {
 	oc.Limits.MaxSeats = e.Int("ORDER_MAX_SEATS", oc.Limits.MaxSeats)
 	oc.Limits.MaxStandingPerBlock = e.Int("ORDER_MAX_STANDING", oc.Limits.MaxStandingPerBlock)
 	c := cfg{
-		Service:         config.LoadService(e, "127.0.0.1:8083"),
+		Service:         config.LoadService(e, "127.0.0.1:8083", ""),
 		Database:        config.LoadDatabase(e, devDatabaseURL, 20),
 		Redis:           config.LoadRedis(e),
 		Stripe:          config.LoadStripe(e),

@@ -21,7 +21,7 @@ type cfg struct {
 func loadConfig(getenv func(string) string) (cfg, error) {
 	e := config.New(getenv)
 	c := cfg{
-		Service:  config.LoadService(e, "127.0.0.1:8084"),
+		Service:  config.LoadService(e, "127.0.0.1:8084", ""),
 		Database: config.LoadDatabase(e, devDatabaseURL, 0),
 		Kafka:    config.LoadKafka(e),
 		SMTP:     config.LoadSMTP(e),

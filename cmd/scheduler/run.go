@@ -50,7 +50,7 @@ func run(ctx context.Context, _ []string, getenv func(string) string) error {
 		health.Check{Name: "kafka", Fn: kc.Ping},
 		health.Check{Name: "smtp", Fn: func(ctx context.Context) error { return smtp.Ping(ctx, c.SMTP.Addr) }},
 	)
-	base := httpapi.Base{Logger: log, Health: checker, Metrics: metrics.New(service), OpenAPI: openapiDoc}
+	base := httpapi.Base{Logger: log, Health: checker, Metrics: metrics.New(service), OpenAPI: openapiDoc, CORSOrigins: c.Service.CORSOrigins}
 	return httpapi.Run(ctx, log, c.Service.HTTP, routes(base), checker, nil)
 }
 

@@ -57,7 +57,7 @@ func TestComponentsNameTheirDevelopmentSettings(t *testing.T) {
 		"mongo":   func(e *config.Env) config.Component { return config.LoadMongo(e) },
 		"smtp":    func(e *config.Env) config.Component { return config.LoadSMTP(e) },
 		"client":  func(e *config.Env) config.Component { return config.LoadServiceClient(e, "svc-scheduler") },
-		"service": func(e *config.Env) config.Component { return config.LoadService(e, "127.0.0.1:8083") },
+		"service": func(e *config.Env) config.Component { return config.LoadService(e, "127.0.0.1:8083", "") },
 	}
 	for _, tc := range []struct {
 		name      string
@@ -148,7 +148,7 @@ func TestCheckRefusesDevelopmentSettingsOnlyInProduction(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := env(tc.vars)
-			s := config.LoadService(e, "127.0.0.1:0")
+			s := config.LoadService(e, "127.0.0.1:0", "")
 			err := errors.Join(e.Err(), s.Check(config.LoadRedis(e), config.LoadTickets(e)))
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("err = %v, want error %v", err, tc.wantErr)
@@ -171,7 +171,7 @@ func TestAnnounceNamesDevelopmentSettingsOnce(t *testing.T) {
 	var buf bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&buf, nil))
 	e := env(nil)
-	s := config.LoadService(e, "127.0.0.1:0")
+	s := config.LoadService(e, "127.0.0.1:0", "")
 	s.Announce(log, config.LoadStripe(e), config.LoadTickets(e))
 	var line struct {
 		Level    string   `json:"level"`
@@ -187,5 +187,26 @@ func TestAnnounceNamesDevelopmentSettingsOnce(t *testing.T) {
 	}
 	if bytes.Contains(buf.Bytes(), []byte(config.DevStripeWebhookSecret)) {
 		t.Error("the announcement quotes a secret")
+	}
+}
+
+func TestCORSOrigins(t *testing.T) {
+	for _, tc := range []struct {
+		env, def string
+		want     []string
+	}{
+		{"", "", nil},
+		{"", "*", []string{"*"}},
+		{"https://a.example, https://b.example,", "*", []string{"https://a.example", "https://b.example"}},
+	} {
+		e := config.New(func(k string) string {
+			if k == "CORS_ORIGINS" {
+				return tc.env
+			}
+			return ""
+		})
+		if got := config.LoadService(e, "127.0.0.1:0", tc.def).CORSOrigins; !slices.Equal(got, tc.want) {
+			t.Errorf("CORS_ORIGINS=%q (default %q): %q, want %q", tc.env, tc.def, got, tc.want)
+		}
 	}
 }

@@ -15,14 +15,25 @@ type Service struct {
 	Mode     Mode
 	LogLevel string
 	HTTP     httpapi.ServeConfig
+	// CORSOrigins are the browser origins ("*": any) that may call the service from another
+	// origin (CORS_ORIGINS, comma-separated); none by default: browsers reach the APIs
+	// through the web app's origin.
+	CORSOrigins []string
 }
 
 // LoadService reads TICKETLY_ENV, LOG_LEVEL, HTTP_ADDR (default addr), METRICS_ADDR,
-// DRAIN_DELAY and SHUTDOWN_TIMEOUT.
-func LoadService(e *Env, addr string) Service {
+// CORS_ORIGINS (default cors), DRAIN_DELAY and SHUTDOWN_TIMEOUT.
+func LoadService(e *Env, addr, cors string) Service {
+	var origins []string
+	for _, o := range strings.Split(e.String("CORS_ORIGINS", cors), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			origins = append(origins, o)
+		}
+	}
 	return Service{
-		Mode:     e.Mode(),
-		LogLevel: e.String("LOG_LEVEL", "info"),
+		CORSOrigins: origins,
+		Mode:        e.Mode(),
+		LogLevel:    e.String("LOG_LEVEL", "info"),
 		HTTP: httpapi.ServeConfig{
 			Addr:            e.String("HTTP_ADDR", addr),
 			MetricsAddr:     e.String("METRICS_ADDR", ""),

@@ -121,8 +121,44 @@ go_build_tool() {
   fi
 }
 
+# Each process the stack starts is recorded in $PID_DIR/NAME.pid, with its start time (clock
+# ticks since boot, from /proc) in NAME.pidstart: a process killed by -9 or a crash leaves its
+# pid file behind, and its pid may be reused by an unrelated process, which must then neither
+# count as NAME running nor ever be signalled.
 pid_of() { local f="$PID_DIR/$1.pid"; [ -f "$f" ] && cat "$f"; }
-is_running() { local p; p=$(pid_of "$1") && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
+
+# proc_stat PID -> "STATE STARTTIME" of a live or zombie process; fails when there is none.
+proc_stat() {
+  local s
+  s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  s=${s##*) } # after the command name, which may hold spaces and parentheses
+  set -- $s   # fields 3.. of proc(5): state is $1, starttime (field 22) is ${20}
+  printf '%s %s\n' "$1" "${20}"
+}
+
+# record_pid NAME PID records PID (and its start time) as the process of NAME.
+record_pid() {
+  local st
+  echo "$2" >"$PID_DIR/$1.pid"
+  if st=$(proc_stat "$2"); then echo "${st#* }" >"$PID_DIR/$1.pidstart"; else rm -f "$PID_DIR/$1.pidstart"; fi
+}
+
+# forget_pid NAME drops the records of NAME's process.
+forget_pid() { rm -f "$PID_DIR/$1.pid" "$PID_DIR/$1.pidstart"; }
+
+# is_running NAME: the process recorded for NAME is alive (not a zombie) and is that process,
+# not a later one with the same pid.
+is_running() {
+  local p st want
+  p=$(pid_of "$1") && [ -n "$p" ] || return 1
+  st=$(proc_stat "$p") || return 1
+  case ${st%% *} in Z|X|x) return 1 ;; esac
+  if want=$(cat "$PID_DIR/$1.pidstart" 2>/dev/null); then
+    [ "${st#* }" = "$want" ]
+  else # recorded before start times were: the process must be older than its pid file
+    [ $(( $(awk '/^btime/ {print $2}' /proc/stat) + ${st#* } / $(getconf CLK_TCK) )) -le $(( $(stat -c %Y "$PID_DIR/$1.pid") + 2 )) ]
+  fi
+}
 
 # port_holder PORT -> "pid/name" of whatever listens on 127.0.0.1:PORT (empty if free).
 port_holder() {
@@ -144,20 +180,21 @@ start_bg() {
   log "starting $name (log: $LOG_DIR/$name.log)"
   [ -f "$LOG_DIR/$name.log" ] && mv -f "$LOG_DIR/$name.log" "$LOG_DIR/$name.log.1"
   setsid "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null &
-  echo $! >"$PID_DIR/$name.pid"
+  record_pid "$name" $!
 }
 
-# stop_pid NAME sends SIGTERM to the process group NAME started, waits, then SIGKILLs.
+# stop_pid NAME sends SIGTERM to the process group NAME started, waits, then SIGKILLs. A pid
+# file whose process is gone (or was replaced) is only dropped.
 stop_pid() {
   local name=$1 pid i
-  pid=$(pid_of "$name") || return 0
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+  if is_running "$name"; then
+    pid=$(pid_of "$name")
     log "stopping $name (pid $pid)"
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -0 "$pid" 2>/dev/null && { kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true; }
+    for i in $(seq 1 150); do is_running "$name" || break; sleep 0.2; done
+    if is_running "$name"; then kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true; fi
   fi
-  rm -f "$PID_DIR/$name.pid"
+  forget_pid "$name"
 }
 
 # wait_for DESC TIMEOUT_S NAME CMD...: polls CMD until it succeeds; fails early if NAME's

@@ -2,6 +2,7 @@
 # The local stack: the real infrastructure of SPEC section 6 as local processes.
 #   stack.sh up [COMPONENT...]     install what is missing, start, wait for readiness
 #   stack.sh down [COMPONENT...]   stop what the stack started (by PID)
+#   stack.sh restart COMPONENT...  down, then up
 #   stack.sh status                one line per component
 #   stack.sh install [COMPONENT...]
 # Each components/NAME.sh defines NAME_install, NAME_start, NAME_ready, NAME_describe and
@@ -14,8 +15,9 @@ ALL=(postgres redis kafka keycloak stripemock mailcatcher mongo debezium)
 
 stop_one() { if declare -F "$1_stop" >/dev/null; then "$1_stop"; else stop_pid "$1"; fi; }
 
-# start_one NAME starts NAME unless it already runs; a leftover PID file of a dead process is
-# dropped first, and a process that runs but stopped answering (hung) is restarted.
+# start_one NAME starts NAME unless it already runs; a leftover PID file of a dead process (or
+# of a pid now used by another process) is dropped first, and a process that runs but
+# stopped answering (hung) is restarted.
 start_one() {
   local c=$1 i
   if is_running "$c"; then
@@ -27,7 +29,7 @@ start_one() {
       return 0 # still starting
     fi
   fi
-  rm -f "$PID_DIR/$c.pid"
+  forget_pid "$c"
   date +%s >"$PID_DIR/$c.started"
   "${c}_start"
 }
@@ -82,7 +84,8 @@ cmd_status() {
 case "${1:-}" in
   up) shift; cmd_up "$@" ;;
   down) shift; cmd_down "$@" ;;
+  restart) shift; [ $# -gt 0 ] || die "usage: $0 restart COMPONENT..."; cmd_down "$@"; cmd_up "$@" ;;
   status) cmd_status ;;
   install) shift; [ $# -eq 0 ] && set -- "${ALL[@]}"; install_all "$@" ;;
-  *) echo "usage: $0 up|down|status|install [component...]" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|restart|status|install [component...]" >&2; exit 2 ;;
 esac

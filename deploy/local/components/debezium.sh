@@ -51,8 +51,24 @@ debezium_install() {
   fi
 }
 
+# debezium_free_slot: a runtime killed by -9 may still hold the replication slot for a moment
+# (its walsender has not noticed the closed connection), and a new runtime would fail with
+# "replication slot is active". Called only when no runtime of ours runs: after a grace
+# period the walsender left behind is ended.
+debezium_free_slot() {
+  local i pid=""
+  for i in $(seq 1 25); do
+    pid=$(psql_su -d ticketly -tAc "SELECT active_pid FROM pg_replication_slots WHERE slot_name = 'ticketly_dbz' AND active" 2>/dev/null) || return 0
+    [ -z "$pid" ] && return 0
+    sleep 0.2
+  done
+  log "debezium: replication slot ticketly_dbz still held by backend $pid of a runtime that is gone; ending it"
+  psql_su -d ticketly -tAc "SELECT pg_terminate_backend($pid)" >/dev/null || true
+}
+
 debezium_start() {
   ensure_port_free debezium "$DEBEZIUM_PORT"
+  debezium_free_slot
   local jh
   if [ "$(debezium_flavour)" = server ]; then
     jh=$(java_home 21) || die "Debezium Server needs Java 21+"

@@ -40,14 +40,35 @@ CONF
     || echo "include_if_exists = 'ticketly.conf'" >>"$PG_DATA/postgresql.conf"
 }
 
+# postgres_reap_orphans stops what a server killed by -9 (or crashed) left running: its
+# backends keep the shared memory, and a new server refuses to start until they are gone.
+# They are the processes working in the data directory; called only when none listens.
+postgres_reap_orphans() {
+  local d pids=() i p alive
+  for d in /proc/[0-9]*; do
+    [ "$(readlink "$d/cwd" 2>/dev/null)" = "$PG_DATA" ] && pids+=("${d#/proc/}")
+  done
+  [ ${#pids[@]} -eq 0 ] && return 0
+  log "postgres: ${#pids[@]} processes of a server that is gone still run; stopping them"
+  kill -QUIT "${pids[@]}" 2>/dev/null || true
+  for i in $(seq 1 25); do
+    alive=0
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && return 0
+    sleep 0.2
+  done
+  kill -KILL "${pids[@]}" 2>/dev/null || true
+}
+
 postgres_start() {
   ensure_port_free postgres "$PG_PORT"
+  postgres_reap_orphans
   log "starting postgres (log: $LOG_DIR/postgres.log)"
   [ -f "$LOG_DIR/postgres.log" ] && mv -f "$LOG_DIR/postgres.log" "$LOG_DIR/postgres.log.1"
   touch "$LOG_DIR/postgres.log" && chown postgres:postgres "$LOG_DIR/postgres.log"
   pg_as "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$LOG_DIR/postgres.log" -w -t 60 start >/dev/null \
     || { tail -n 20 "$LOG_DIR/postgres.log" >&2; die "postgres did not start"; }
-  head -n1 "$PG_DATA/postmaster.pid" >"$PID_DIR/postgres.pid"
+  record_pid postgres "$(head -n1 "$PG_DATA/postmaster.pid")"
 }
 
 postgres_ready() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"; }
@@ -70,7 +91,7 @@ postgres_stop() {
     log "stopping postgres"
     pg_as "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 60 stop >/dev/null || stop_pid postgres
   fi
-  rm -f "$PID_DIR/postgres.pid"
+  forget_pid postgres
 }
 
 postgres_describe() { echo "postgres://127.0.0.1:$PG_PORT/ticketly (wal_level=logical, data $PG_DATA)"; }

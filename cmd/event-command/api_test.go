@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -291,18 +292,20 @@ func cleanupOrg(t *testing.T, a *api, orgID uuid.UUID) {
 	}
 }
 
-// freeUser returns a FREE-tier user of the realm for tests that exercise plan limits, and
-// first removes whatever a crashed earlier run left in their name.
+// freeUser returns a FREE-tier user of the realm for tests that exercise plan limits.
 func freeUser(t *testing.T, a *api) string {
 	t.Helper()
-	user := fmt.Sprintf("buyer%d", 500+rand.IntN(501))
-	var mine list[myOrgView]
-	a.must(http.StatusOK, user, "GET", "/api/v1/organizations/mine", nil, &mine)
-	sub := svctest.Subject(t, user)
-	for _, o := range mine.Items {
-		if o.OwnerID == sub {
-			cleanupOrg(t, a, o.ID)
+	// A FREE user who owns no organization; organizations of others (users of a long-lived
+	// stack, other tests) are never touched.
+	for _, n := range rand.Perm(501) {
+		user := fmt.Sprintf("buyer%d", 500+n)
+		var mine list[myOrgView]
+		a.must(http.StatusOK, user, "GET", "/api/v1/organizations/mine", nil, &mine)
+		sub := svctest.Subject(t, user)
+		if !slices.ContainsFunc(mine.Items, func(o myOrgView) bool { return o.OwnerID == sub }) {
+			return user
 		}
 	}
-	return user
+	t.Fatal("every user buyer500..buyer1000 owns an organization: no FREE user is left for the plan-limit test")
+	return ""
 }

@@ -9,7 +9,7 @@ Ticketly is running.
   event-query     http://127.0.0.1:$EVENT_QUERY_PORT   (public reads + SSE)
   order           http://127.0.0.1:$ORDER_PORT   (orders, payments, tickets)
   scheduler       http://127.0.0.1:$SCHEDULER_PORT
-  Keycloak        http://localhost:$KEYCLOAK_PORT  (realm ticketly; admin console: admin/admin;
+  Keycloak        http://localhost:$KEYCLOAK_PORT  (realm ticketly; admin console: ${KEYCLOAK_ADMIN_USER:-admin}/${KEYCLOAK_ADMIN_PASSWORD:-admin};
                   dev users organizer, admin, buyer, scanner, buyer1..buyer1000, password = user name)
   PostgreSQL      postgres://127.0.0.1:$PG_PORT/ticketly      Redis   redis://127.0.0.1:$REDIS_PORT
   Kafka           127.0.0.1:$KAFKA_PORT      Debezium http://127.0.0.1:$DEBEZIUM_PORT

@@ -5,7 +5,7 @@ STACK := deploy/local/stack.sh
 SERVICES := deploy/local/services.sh
 GOTEST_FLAGS ?= -race -count=1 -timeout 20m
 
-.PHONY: run stack test test-unit down status bench urls
+.PHONY: run stack test test-unit down status bench urls chaos fuzz
 
 run: stack ## install what is missing, start the stack and the services, load demo data, print the URLs
 	@$(SERVICES) up
@@ -20,6 +20,8 @@ test: stack ## everything needed, then all tests (the stack is reused if it runs
 	cd tools && go vet ./...
 	go test $(GOTEST_FLAGS) ./...
 	cd tools && FERRETDB_SMOKE_URL=mongodb://127.0.0.1:27017/ FERRETDB_SMOKE_DEBUG_URL=http://127.0.0.1:27018 go test -count=1 ./...
+	deploy/local/fuzz.sh bounded
+	deploy/local/chaos.sh --short
 
 test-unit: ## tests that need no running stack (integration tests skip under -short)
 	go test -short -race -count=1 ./...
@@ -34,6 +36,12 @@ status:
 
 urls:
 	@deploy/local/urls.sh
+
+chaos: run ## kill -9 / restart each component under traffic; nothing lost, nothing sold twice (SPEC section 7)
+	@deploy/local/chaos.sh
+
+fuzz: run ## schemathesis over every operation of the four OpenAPI documents, with valid tokens, for longer (make test runs a bounded pass)
+	@deploy/local/fuzz.sh long
 
 bench: run ## benchmarks against the running platform (numbers are reported, never asserted)
 	@deploy/local/bench.sh

@@ -78,19 +78,53 @@ func (p corsPolicy) handler(next http.Handler) http.Handler {
 var standardMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
 	http.MethodPatch, http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace}
 
-// routedMethods returns the methods mux routes for r's path.
+// routedMethods returns the methods mux routes for r's path. A path that a route names
+// literally (/organizations/mine beside /organizations/{id}) belongs to that route alone:
+// a literal segment is never the value of a parameter, so only the literal route's methods
+// count.
 func routedMethods(mux *chi.Mux) func(*http.Request) []string {
 	return func(r *http.Request) []string {
-		path := r.URL.RawPath
-		if path == "" {
-			path = r.URL.Path
-		}
-		var out []string
+		path := routedPath(r)
+		var out, literal []string
 		for _, m := range standardMethods {
-			if mux.Find(chi.NewRouteContext(), m, path) != "" {
-				out = append(out, m)
+			p := mux.Find(chi.NewRouteContext(), m, path)
+			if p == "" {
+				continue
+			}
+			out = append(out, m)
+			if isLiteral(p) {
+				literal = append(literal, m)
 			}
 		}
+		if len(literal) > 0 {
+			return literal
+		}
 		return out
+	}
+}
+
+func routedPath(r *http.Request) string {
+	if r.URL.RawPath != "" {
+		return r.URL.RawPath
+	}
+	return r.URL.Path
+}
+
+func isLiteral(pattern string) bool { return !strings.ContainsAny(pattern, "{*") }
+
+// literalRoutes answers 405 to a request that reaches a parameter route only because its
+// method is missing on the literal route of the same path (PATCH /organizations/mine would
+// otherwise be taken for PATCH /organizations/{id} with id "mine").
+func literalRoutes(mux *chi.Mux, methods func(*http.Request) []string, notAllowed http.HandlerFunc) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if p := mux.Find(chi.NewRouteContext(), r.Method, routedPath(r)); p != "" && !isLiteral(p) {
+				if allow := methods(r); !slices.Contains(allow, r.Method) {
+					notAllowed(w, r)
+					return
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
 	}
 }

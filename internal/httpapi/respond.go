@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
+	"strings"
 
 	"github.com/go-chi/chi/v5/middleware"
 
@@ -59,7 +61,14 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 // cause and shown to the client only as a generic message with the request ID.
 func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	var ae *apperr.Error
-	if !errors.As(err, &ae) {
+	switch {
+	case errors.As(err, &ae):
+	case unreachable(err):
+		log.WarnContext(r.Context(), "a backing service is unreachable", "err", err,
+			"request_id", middleware.GetReqID(r.Context()), "method", r.Method, "path", r.URL.Path)
+		ae = apperr.Wrap(err, apperr.Unavailable, "a service this request needs is unavailable; retry shortly")
+		w.Header().Set("Retry-After", "1")
+	default:
 		ae = apperr.Wrap(err, apperr.Internal, "internal error")
 	}
 	body := ErrorDetail{Code: ae.Code, Message: ae.Message, Details: ae.Details}
@@ -72,4 +81,22 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		w.Header().Set("WWW-Authenticate", `Bearer realm="ticketly"`)
 	}
 	WriteJSON(w, Status(ae.Code), ErrorBody{Error: body})
+}
+
+// unreachable reports an error of a backing service that is down or restarting rather than
+// a fault of the request or the code: a network failure (connection refused or reset, a
+// timeout) or a database answer of SQLSTATE class 08 (connection exception), 53
+// (insufficient resources) or 57 (operator intervention: shutting down, starting up).
+// Clients get 503 and may retry.
+func unreachable(err error) bool {
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true
+	}
+	var st interface{ SQLState() string }
+	if errors.As(err, &st) {
+		c := st.SQLState()
+		return strings.HasPrefix(c, "08") || strings.HasPrefix(c, "53") || strings.HasPrefix(c, "57")
+	}
+	return false
 }

@@ -37,10 +37,7 @@ func NewRouter(b Base) chi.Router {
 	}
 	r := chi.NewRouter()
 	methods := routedMethods(r)
-	r.Use(middleware.RequestID, securityHeaders, accessLog(b.Logger), recoverer(b.Logger), b.Metrics.Middleware,
-		newCORSPolicy(b.CORSOrigins, methods).handler)
-	r.NotFound(writeNoRoute)
-	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
+	notAllowed := func(w http.ResponseWriter, req *http.Request) {
 		allow := methods(req)
 		if !slices.Contains(allow, http.MethodOptions) {
 			allow = append(allow, http.MethodOptions) // answered by the CORS layer
@@ -49,7 +46,11 @@ func NewRouter(b Base) chi.Router {
 		WriteJSON(w, http.StatusMethodNotAllowed, ErrorBody{Error: ErrorDetail{Code: apperr.Invalid,
 			Message: "method " + req.Method + " is not allowed on " + req.URL.Path + "; allowed: " + strings.Join(allow, ", "),
 			Details: map[string]any{"allow": allow}}})
-	})
+	}
+	r.Use(middleware.RequestID, securityHeaders, accessLog(b.Logger), recoverer(b.Logger), b.Metrics.Middleware,
+		newCORSPolicy(b.CORSOrigins, methods).handler, literalRoutes(r, methods, notAllowed))
+	r.NotFound(writeNoRoute)
+	r.MethodNotAllowed(notAllowed)
 	r.Get("/healthz", health.LiveHandler)
 	r.Get("/readyz", b.Health.ReadyHandler)
 	r.Method(http.MethodGet, MetricsPath, b.Metrics.Handler())

@@ -49,6 +49,10 @@ func apiServer(t *testing.T, origins []string) (*httptest.Server, *metrics.Regis
 				httpapi.WriteJSON(w, http.StatusOK, map[string]string{"id": "o"})
 				return nil
 			}))
+			r.Get("/orders/mine", httpapi.Authed(log, func(w http.ResponseWriter, _ *http.Request, _ auth.Principal) error {
+				httpapi.WriteJSON(w, http.StatusOK, map[string]string{"id": "mine"})
+				return nil
+			}))
 			r.Delete("/orders/{id}", httpapi.Authed(log, func(w http.ResponseWriter, _ *http.Request, _ auth.Principal) error {
 				w.WriteHeader(http.StatusNoContent)
 				return nil
@@ -128,11 +132,26 @@ func TestUnknownPathAndMethodAnswerTheErrorEnvelope(t *testing.T) {
 		{"PATCH", "/api/v1/events/1", "GET, OPTIONS"},
 		{"DELETE", "/healthz", "GET, OPTIONS"},
 		{"BREW", "/api/v1/orders", "POST, OPTIONS"},
+		// A literal route owns its path: DELETE /orders/mine is not DELETE /orders/{id}.
+		{"DELETE", "/api/v1/orders/mine", "GET, OPTIONS"},
+		{"PUT", "/api/v1/orders/mine", "GET, OPTIONS"},
 	} {
 		res, body := do(t, c.method, srv.URL+c.path, map[string]string{"Authorization": "Bearer good"})
 		if res.StatusCode != http.StatusMethodNotAllowed || res.Header.Get("Allow") != c.allow || errorCode(t, body) != "invalid" {
 			t.Errorf("%s %s: %d Allow %q %s; want 405 Allow %q", c.method, c.path, res.StatusCode, res.Header.Get("Allow"), body, c.allow)
 		}
+	}
+}
+
+func TestParameterRoutesStillServeTheirMethods(t *testing.T) {
+	t.Parallel()
+	srv, _ := apiServer(t, nil)
+	good := map[string]string{"Authorization": "Bearer good"}
+	if res, body := do(t, "DELETE", srv.URL+"/api/v1/orders/1", good); res.StatusCode != http.StatusNoContent {
+		t.Fatalf("DELETE /orders/1: %d %s", res.StatusCode, body)
+	}
+	if res, body := do(t, "GET", srv.URL+"/api/v1/orders/mine", good); res.StatusCode != http.StatusOK || !strings.Contains(body, "mine") {
+		t.Fatalf("GET /orders/mine: %d %s", res.StatusCode, body)
 	}
 }
 

@@ -61,13 +61,39 @@ cmd_up() {
   if has debezium; then start_one debezium; fi
   for c in redis stripemock mailcatcher mongo; do has $c && wait_one $c 90; done
   for c in keycloak debezium; do has $c && wait_one $c 600; done
+  revive_dependents "${want[@]}"
   log "stack is up; logs in $LOG_DIR"
+}
+
+# dependents_of NAME: the components that need NAME to keep running.
+dependents_of() {
+  case $1 in
+    postgres) echo "mongo debezium" ;;
+    kafka) echo "debezium" ;;
+  esac
+}
+
+# revive_dependents NAME...: a component the stack started (and nobody stopped) that did not
+# survive the absence of one it needs comes back with it. Debezium Server, for one, exits
+# when Kafka has refused its records for a minute.
+revive_dependents() {
+  local c d
+  for c in "$@"; do
+    for d in $(dependents_of "$c"); do
+      [ -f "$PID_DIR/$d.started" ] && ! is_running "$d" || continue
+      log "$d stopped while $c was away: starting it again"
+      "${d}_install" && start_one "$d" && wait_one "$d" 600
+    done
+  done
 }
 
 cmd_down() {
   local want=("$@") i
   [ ${#want[@]} -eq 0 ] && want=("${ALL[@]}")
-  for ((i=${#want[@]}-1; i>=0; i--)); do stop_one "${want[$i]}"; done
+  for ((i=${#want[@]}-1; i>=0; i--)); do
+    stop_one "${want[$i]}"
+    rm -f "$PID_DIR/${want[$i]}.started" # stopped on purpose: not revived with what it needs
+  done
 }
 
 cmd_status() {

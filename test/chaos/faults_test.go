@@ -90,7 +90,12 @@ func (e *env) fault(ctx context.Context, name string, tr *traffic, f *fixture) r
 	caught := e.watchCatchUp(ctx, f, t0, name)
 	readyAt := e.watchReady(ctx, ready)
 	if r.How == "kill -9" {
-		sleep(ctx, e.s.DownFor)
+		down := e.s.DownFor
+		if name == "kafka" {
+			down = e.s.KafkaDownFor
+		}
+		r.Note = fmt.Sprintf("down for %s", down)
+		sleep(ctx, down)
 	}
 	e.recover(ctx, &r, t0, back, readyAt, caught)
 	return r

@@ -50,10 +50,13 @@ type settings struct {
 	SellableWithin time.Duration // bound on "free seats sellable again" after the order service is back
 	Steady         time.Duration // traffic before each fault
 	DownFor        time.Duration // how long a killed component stays down before it is brought back
-	ReadyWithin    time.Duration // bound on a component being ready again
-	CatchUpWithin  time.Duration // bound on the read model catching up after a fault
-	SettleWithin   time.Duration // bound on the final convergence of the read model
-	Keep           bool          // keep the fixtures (organization, event, category) at the end
+	// KafkaDownFor is Kafka's: in full mode longer than the minute Debezium Server waits for a
+	// broker before it exits, so the stack must bring Debezium back too.
+	KafkaDownFor  time.Duration
+	ReadyWithin   time.Duration // bound on a component being ready again
+	CatchUpWithin time.Duration // bound on the read model catching up after a fault
+	SettleWithin  time.Duration // bound on the final convergence of the read model
+	Keep          bool          // keep the fixtures (organization, event, category) at the end
 }
 
 // allFaults is every fault, in the order they are injected.
@@ -137,6 +140,7 @@ func loadSettings(t *testing.T) settings {
 		SellableWithin: dur("CHAOS_SELLABLE_WITHIN", 15*time.Second),
 		Steady:         dur("CHAOS_STEADY", pickD(3*time.Second, 15*time.Second)),
 		DownFor:        dur("CHAOS_DOWN_FOR", pickD(time.Second, 5*time.Second)),
+		KafkaDownFor:   dur("CHAOS_KAFKA_DOWN_FOR", pickD(time.Second, 75*time.Second)),
 		ReadyWithin:    dur("CHAOS_READY_WITHIN", 4*time.Minute),
 		CatchUpWithin:  dur("CHAOS_CATCH_UP_WITHIN", 2*time.Minute),
 		SettleWithin:   dur("CHAOS_SETTLE_WITHIN", 2*time.Minute),

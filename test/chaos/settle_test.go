@@ -195,6 +195,10 @@ func (e *env) checkInvariants(f *fixture, tr *traffic) {
 		e.violation("Redis hold without its row: %s", s)
 	}
 
+	for _, ie := range tr.tally.internalErrors() {
+		e.violation("500 instead of 503 or a decided answer: %s", ie)
+	}
+
 	client, err := e.clientChecks(ctx, tr)
 	if err != nil {
 		e.violation("client check: %v", err)

@@ -61,6 +61,23 @@ func (t *tally) add(kind string, r reply) {
 	}
 }
 
+// internalErrors lists the 500 answers by fault: an outage of what a service needs is 503
+// unavailable (retry), never 500 (SPEC section 4).
+func (t *tally) internalErrors() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var out []string
+	for phase, m := range t.failures {
+		for what, n := range m {
+			if strings.HasSuffix(what, " 500") {
+				out = append(out, fmt.Sprintf("%d × %s during %s (first: %s)", n, what, phase, t.examples[phase+": "+what]))
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // failuresString lists the failed answers by fault.
 func (t *tally) failuresString() string {
 	t.mu.Lock()

@@ -142,6 +142,9 @@ func (c *Client) ParseWebhook(payload []byte, sigHeader string) (ordering.Paymen
 	if ev.ID == "" {
 		return ordering.PaymentEvent{}, errors.New("stripe event has no id")
 	}
+	if err := storable("id", out.ID, "type", out.Type); err != nil {
+		return ordering.PaymentEvent{}, err
+	}
 	if !strings.HasPrefix(out.Type, "payment_intent.") || ev.Data == nil {
 		return out, nil
 	}
@@ -172,5 +175,21 @@ func (c *Client) ParseWebhook(payload []byte, sigHeader string) (ordering.Paymen
 	if pi.LastError != nil {
 		out.FailureMessage = pi.LastError.Message
 	}
+	if err := storable("payment intent id", out.PaymentIntentID, "currency", out.Currency,
+		"last_payment_error.message", out.FailureMessage); err != nil {
+		return ordering.PaymentEvent{}, err
+	}
 	return out, nil
+}
+
+// storable refuses text PostgreSQL cannot store (the NUL character; encoding/json already
+// replaced invalid UTF-8): the event is recorded, so such a field would fail as a 500
+// after the signature matched. pairs are field name, value.
+func storable(pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if strings.IndexByte(pairs[i+1], 0) >= 0 {
+			return fmt.Errorf("stripe event: %s contains the NUL character", pairs[i])
+		}
+	}
+	return nil
 }

@@ -90,6 +90,18 @@ func TestParseWebhook(t *testing.T) {
 	if _, err := c.ParseWebhook(tampered, sign(payload, secret, time.Now())); !errors.Is(err, stripe.ErrSignature) {
 		t.Errorf("tampered body: %v", err)
 	}
+	// A signed event with a NUL in a field the order service stores is refused as malformed
+	// (it would fail in PostgreSQL with a 500), not as a bad signature.
+	for name, body := range map[string][]byte{
+		"event id":  []byte(`{"id":"evt_\u0000","object":"event","type":"payment_intent.canceled","data":null}`),
+		"intent id": event(t, "payment_intent.canceled", "2023-10-16", map[string]any{"id": "pi_\u0000"}),
+		"error message": event(t, "payment_intent.payment_failed", "2023-10-16", map[string]any{"id": "pi_3",
+			"last_payment_error": map[string]any{"message": "no\u0000"}}),
+	} {
+		if _, err := c.ParseWebhook(body, sign(body, secret, time.Now())); err == nil || errors.Is(err, stripe.ErrSignature) {
+			t.Errorf("NUL in %s: %v", name, err)
+		}
+	}
 	failed := event(t, "payment_intent.payment_failed", "2023-10-16", map[string]any{"id": "pi_2", "object": "payment_intent",
 		"amount": 2000, "currency": "eur", "last_payment_error": map[string]any{"message": "declined"}})
 	ev, err = c.ParseWebhook(failed, sign(failed, secret, time.Now()))

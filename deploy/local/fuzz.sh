@@ -34,7 +34,14 @@ export FUZZ_SCHEDULER_URL=${FUZZ_SCHEDULER_URL:-http://127.0.0.1:$SCHEDULER_PORT
 export FUZZ_KEYCLOAK_URL=${FUZZ_KEYCLOAK_URL:-http://localhost:$KEYCLOAK_PORT}
 export FUZZ_RUN_DIR=$STATE
 mkdir -p "$STATE" "$OUT"
-ls -1dt "$STATE"/reports/*/ 2>/dev/null | tail -n +11 | xargs -r rm -rf # the last 10 runs are kept
+# One run at a time: runs share the fuzz users and their fixtures (a second run's clean-up
+# would remove the first one's).
+exec 9>"$STATE/lock"
+if ! flock -n 9; then
+  log "fuzz: another fuzz run is in progress; waiting for it (at most 30 min)"
+  flock -w 1800 9 || die "another fuzz run still holds $STATE/lock"
+fi
+ls -1dt "$STATE"/reports/*/ 2>/dev/null | tail -n +11 | xargs -r rm -rf || true # the last 10 runs are kept
 
 # schemathesis, once, in a virtualenv outside the work tree (pip reads its index from the
 # machine's configuration).
@@ -59,7 +66,7 @@ url_of() {
 IFS=, read -r -a svcs <<<"$SERVICES"
 ready() { local s; for s in "${svcs[@]}"; do http_ok "$(url_of "$s")/readyz" || return 1; done; }
 if ! ready && [ "$own_services" = 1 ]; then
-  "$HERE/services.sh" up # the local services on their standard ports (make test after make stack)
+  "$HERE/services.sh" up 9>&- # the local services on their standard ports (make test after make stack); they must not inherit the lock
 fi
 for s in "${svcs[@]}"; do
   http_ok "$(url_of "$s")/readyz" || die "$s is not ready at $(url_of "$s") (make run first)"

@@ -304,7 +304,9 @@ func TestProjectorKillRestartAndRebuild(t *testing.T) {
 	})
 	store := mongo.NewEventStore(mc.Database(env["MONGO_DB"]), "events")
 	var doc *projection.EventDoc
-	eventually(t, 30*time.Second, "last edit projected", func() error {
+	// The replacement joins a group whose killed member has not left: the coordinator may
+	// wait for it up to the rebalance timeout (45 s) before assigning partitions again.
+	eventually(t, 90*time.Second, "last edit projected", func() error {
 		docs, err := store.Get(context.Background(), []string{a.event})
 		if err != nil {
 			return err

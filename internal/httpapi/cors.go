@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/go-chi/chi/v5"
 )
@@ -114,12 +115,25 @@ func isLiteral(pattern string) bool { return !strings.ContainsAny(pattern, "{*")
 
 // literalRoutes answers 405 to a request that reaches a parameter route only because its
 // method is missing on the literal route of the same path (PATCH /organizations/mine would
-// otherwise be taken for PATCH /organizations/{id} with id "mine").
+// otherwise be taken for PATCH /organizations/{id} with id "mine"). The literal paths are
+// collected once, at the first request (every route is registered by then), so a request
+// whose path no literal route names costs one map lookup.
 func literalRoutes(mux *chi.Mux, methods func(*http.Request) []string, notAllowed http.HandlerFunc) func(http.Handler) http.Handler {
+	literal := sync.OnceValue(func() map[string]bool {
+		paths := map[string]bool{}
+		_ = chi.Walk(mux, func(_, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+			if isLiteral(route) {
+				paths[route] = true
+			}
+			return nil
+		})
+		return paths
+	})
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if p := mux.Find(chi.NewRouteContext(), r.Method, routedPath(r)); p != "" && !isLiteral(p) {
-				if allow := methods(r); !slices.Contains(allow, r.Method) {
+			path := routedPath(r)
+			if literal()[path] {
+				if p := mux.Find(chi.NewRouteContext(), r.Method, path); p != "" && !isLiteral(p) && !slices.Contains(methods(r), r.Method) {
 					notAllowed(w, r)
 					return
 				}

@@ -85,12 +85,18 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 
 // unreachable reports an error of a backing service that is down or restarting rather than
 // a fault of the request or the code: a network failure (connection refused or reset, a
-// timeout) or a database answer of SQLSTATE class 08 (connection exception), 53
+// timeout), a closed connection a driver says is safe to retry or a database answer of SQLSTATE class 08 (connection exception), 53
 // (insufficient resources) or 57 (operator intervention: shutting down, starting up).
 // Clients get 503 and may retry.
 func unreachable(err error) bool {
 	var ne net.Error
 	if errors.As(err, &ne) {
+		return true
+	}
+	// A database driver's "the connection is gone, nothing was sent" (pgconn's closed or
+	// busy connection): safe to retry, so a fault of the connection, not of the request.
+	var retry interface{ SafeToRetry() bool }
+	if errors.As(err, &retry) && retry.SafeToRetry() {
 		return true
 	}
 	var st interface{ SQLState() string }

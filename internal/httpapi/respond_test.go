@@ -38,6 +38,7 @@ func TestWriteErrorUnreachableBackendsAre503(t *testing.T) {
 	}{
 		{"connection refused", fmt.Errorf("load session: %w", refused), http.StatusServiceUnavailable, apperr.Unavailable},
 		{"database shutting down", fmt.Errorf("create order: %w", &pgconn.PgError{Code: "57P01", Message: "terminating connection due to administrator command"}), http.StatusServiceUnavailable, apperr.Unavailable},
+		{"closed database connection", fmt.Errorf("read idempotency key: failed to deallocate cached statement(s): %w", closedConn{}), http.StatusServiceUnavailable, apperr.Unavailable},
 		{"too many connections", &pgconn.PgError{Code: "53300"}, http.StatusServiceUnavailable, apperr.Unavailable},
 		{"a constraint the code did not expect", &pgconn.PgError{Code: "23505"}, http.StatusInternalServerError, apperr.Internal},
 		{"a plain bug", errors.New("nil map"), http.StatusInternalServerError, apperr.Internal},
@@ -57,3 +58,9 @@ func TestWriteErrorUnreachableBackendsAre503(t *testing.T) {
 		}
 	}
 }
+
+// closedConn is what pgconn answers on a connection that is closed: safe to retry.
+type closedConn struct{}
+
+func (closedConn) Error() string     { return "conn closed" }
+func (closedConn) SafeToRetry() bool { return true }

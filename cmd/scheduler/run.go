@@ -40,6 +40,9 @@ func run(ctx context.Context, _ []string, getenv func(string) string) error {
 		return err
 	}
 	defer pool.Close()
+	if err := postgres.MigrateWhenReady(ctx, log, pool, c.Database.URL, "scheduling", c.Database.Wait); err != nil {
+		return err
+	}
 	kc, err := kafka.NewClient(c.Kafka.Brokers)
 	if err != nil {
 		return err

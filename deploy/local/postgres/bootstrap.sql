@@ -47,6 +47,16 @@ ALTER DEFAULT PRIVILEGES FOR ROLE ticketly_command IN SCHEMA catalog
 GRANT USAGE ON SCHEMA ordering TO ticketly_debezium;
 GRANT SELECT ON ALL TABLES IN SCHEMA ordering TO ticketly_debezium;
 ALTER DEFAULT PRIVILEGES FOR ROLE ticketly_order IN SCHEMA ordering GRANT SELECT ON TABLES TO ticketly_debezium;
+-- The scheduler reads the order side (availability for SOLD_OUT, ticket holders, order mails
+-- and trending): the write model is the truth it decides on.
+GRANT USAGE ON SCHEMA ordering TO ticketly_scheduler;
+GRANT SELECT ON ALL TABLES IN SCHEMA ordering TO ticketly_scheduler;
+ALTER DEFAULT PRIVILEGES FOR ROLE ticketly_order IN SCHEMA ordering GRANT SELECT ON TABLES TO ticketly_scheduler;
+-- Debezium captures the scheduler's trending table (its other tables are excluded in
+-- debezium/connector.properties).
+GRANT USAGE ON SCHEMA scheduling TO ticketly_debezium;
+GRANT SELECT ON ALL TABLES IN SCHEMA scheduling TO ticketly_debezium;
+ALTER DEFAULT PRIVILEGES FOR ROLE ticketly_scheduler IN SCHEMA scheduling GRANT SELECT ON TABLES TO ticketly_debezium;
 GRANT USAGE ON SCHEMA cdc TO ticketly_debezium, ticketly_command, ticketly_order;
 GRANT SELECT, UPDATE ON cdc.heartbeat TO ticketly_debezium;
 GRANT SELECT ON cdc.probe TO ticketly_debezium;
@@ -55,6 +65,13 @@ GRANT SELECT ON cdc.probe TO ticketly_debezium;
 DO $$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = 'ticketly_pub') THEN
-    CREATE PUBLICATION ticketly_pub FOR TABLES IN SCHEMA catalog, ordering, cdc;
+    CREATE PUBLICATION ticketly_pub FOR TABLES IN SCHEMA catalog, ordering, cdc, scheduling;
+  END IF;
+  -- Databases bootstrapped before the scheduler had captured tables.
+  IF NOT EXISTS (SELECT 1 FROM pg_publication_namespace pn
+                 JOIN pg_publication p ON p.oid = pn.pnpubid
+                 JOIN pg_namespace n ON n.oid = pn.pnnspid
+                 WHERE p.pubname = 'ticketly_pub' AND n.nspname = 'scheduling') THEN
+    ALTER PUBLICATION ticketly_pub ADD TABLES IN SCHEMA scheduling;
   END IF;
 END $$;

@@ -1,0 +1,3 @@
+DROP TABLE IF EXISTS trending;
+DROP TABLE IF EXISTS subscriptions;
+DROP TABLE IF EXISTS jobs;

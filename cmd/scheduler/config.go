@@ -14,6 +14,7 @@ type cfg struct {
 	Database config.Database
 	Kafka    config.Kafka
 	SMTP     config.SMTP
+	OIDC     config.OIDC
 }
 
 // loadConfig reads the settings; the defaults fit the local stack (make run), and
@@ -25,12 +26,13 @@ func loadConfig(getenv func(string) string) (cfg, error) {
 		Database: config.LoadDatabase(e, devDatabaseURL, 0),
 		Kafka:    config.LoadKafka(e),
 		SMTP:     config.LoadSMTP(e),
+		OIDC:     config.LoadOIDC(e),
 	}
 	return c, errors.Join(e.Err(), c.Validate())
 }
 
 func (c cfg) components() []config.Component {
-	return []config.Component{c.Database, c.Kafka, c.SMTP}
+	return []config.Component{c.Database, c.Kafka, c.SMTP, c.OIDC}
 }
 
 func (c cfg) Validate() error { return c.Service.Check(c.components()...) }

@@ -4,11 +4,13 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"net/http"
 	"os"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/ticketly/ticketly/internal/auth"
 	"github.com/ticketly/ticketly/internal/health"
 	"github.com/ticketly/ticketly/internal/httpapi"
 	"github.com/ticketly/ticketly/internal/kafka"
@@ -43,6 +45,13 @@ func run(ctx context.Context, _ []string, getenv func(string) string) error {
 	if err := postgres.MigrateWhenReady(ctx, log, pool, c.Database.URL, "scheduling", c.Database.Wait); err != nil {
 		return err
 	}
+	if ctx.Err() != nil { // stopped while waiting for the database
+		return nil
+	}
+	verifier, err := auth.NewVerifier(ctx, c.OIDC.Config)
+	if err != nil {
+		return err
+	}
 	kc, err := kafka.NewClient(c.Kafka.Brokers)
 	if err != nil {
 		return err
@@ -52,12 +61,21 @@ func run(ctx context.Context, _ []string, getenv func(string) string) error {
 		health.Check{Name: "postgres", Fn: pool.Ping},
 		health.Check{Name: "kafka", Fn: kc.Ping},
 		health.Check{Name: "smtp", Fn: func(ctx context.Context) error { return smtp.Ping(ctx, c.SMTP.Addr) }},
+		health.Check{Name: "keycloak", Fn: func(ctx context.Context) error { return auth.Ping(ctx, c.OIDC.Config) }},
 	)
 	base := httpapi.Base{Logger: log, Health: checker, Metrics: metrics.New(service), OpenAPI: openapiDoc, CORSOrigins: c.Service.CORSOrigins}
-	return httpapi.Run(ctx, log, c.Service.HTTP, routes(base), checker, nil)
+	authn := verifier.Middleware(func(w http.ResponseWriter, r *http.Request, err error) { httpapi.WriteError(w, r, log, err) })
+	subs := postgres.NewSubscriptions(pool)
+	return httpapi.Run(ctx, log, c.Service.HTTP, routes(base, authn, subs), checker, nil)
 }
 
-// routes is the service's HTTP surface.
-func routes(base httpapi.Base) chi.Router {
-	return httpapi.NewRouter(base)
+// routes is the service's HTTP surface: the operational endpoints, then /api/v1 behind
+// authn, which authenticates every request before anything else happens.
+func routes(base httpapi.Base, authn func(http.Handler) http.Handler, subs subscriptionStore) chi.Router {
+	r := httpapi.NewRouter(base)
+	r.Route("/api/v1", func(r chi.Router) {
+		r.Use(authn)
+		mountSubscriptions(r, base.Logger, subs)
+	})
+	return r
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
@@ -12,12 +13,13 @@ import (
 )
 
 func TestOpenAPIDocumentMatchesRoutes(t *testing.T) {
-	r := routes(httpapi.Base{Health: health.New(0), Metrics: metrics.New(service), OpenAPI: openapiDoc})
+	pass := func(h http.Handler) http.Handler { return h }
+	r := routes(httpapi.Base{Health: health.New(0), Metrics: metrics.New(service), OpenAPI: openapiDoc}, pass, nil)
 	openapi.AssertMatches(t, openapiDoc, r)
 }
 
 func TestOperationalEndpoints(t *testing.T) {
-	svctest.AssertOperational(t, run, nil, "postgres", "kafka", "smtp")
+	svctest.AssertOperational(t, run, nil, "postgres", "kafka", "smtp", "keycloak")
 }
 
 func TestConfigReportsEveryProblem(t *testing.T) {

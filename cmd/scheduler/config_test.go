@@ -19,13 +19,14 @@ var productionEnv = map[string]string{
 	"DATABASE_URL":  "postgres://ticketly_scheduler:Jd8wE1nC@db.internal:5432/ticketly?search_path=scheduling",
 	"KAFKA_BROKERS": "kafka-0:9092",
 	"SMTP_ADDR":     "smtp.example:587",
+	"OIDC_ISSUER":   "https://id.ticketly.example/realms/ticketly",
 }
 
 // TestConfigModes: development runs on the local stack's defaults; production refuses them
 // and names every one; an unknown TICKETLY_ENV is an error.
 func TestConfigModes(t *testing.T) {
 	t.Parallel()
-	configtest.Modes(t, loadConfig, productionEnv, "METRICS_ADDR", "DATABASE_URL", "KAFKA_BROKERS", "SMTP_ADDR")
+	configtest.Modes(t, loadConfig, productionEnv, "METRICS_ADDR", "DATABASE_URL", "KAFKA_BROKERS", "SMTP_ADDR", "OIDC_ISSUER")
 }
 
 // TestMetricsAddrMovesMetricsOffTheAPIListener: with METRICS_ADDR (required in

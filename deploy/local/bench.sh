@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # make bench: the platform's benchmarks against the running platform (make run first).
 # Numbers are printed and kept in $TICKETLY_HOME/bench/<time>/, never asserted.
-#   BENCH=freshness,query,race,stress,pgbench,sse,go (default: all)
+#   BENCH=freshness,query,race,stress,pgbench,sse,scheduler,go (default: all)
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 . "$HERE/components/postgres.sh"
 K6_VERSION=v1.8.1
 OUT=$TICKETLY_HOME/bench/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
-BENCH=${BENCH:-freshness,query,race,stress,pgbench,sse,go}
+BENCH=${BENCH:-freshness,query,race,stress,pgbench,sse,scheduler,go}
 want() { [[ ",$BENCH," == *",$1,"* ]]; }
 ulimit -n 65536 2>/dev/null || true
 
@@ -74,6 +74,11 @@ fi
 if want sse; then
   log "SSE: 1,000 clients, order-201 -> LOCKED on every stream, fan-out, memory"
   (cd "$ROOT" && go run ./loadtest/sse -clients "${SSE_CLIENTS:-1000}" -orders 30) | tee "$OUT/sse.txt"
+fi
+
+if want scheduler; then
+  log "scheduler: sales start -> ON_SALE on event-query, reminder mails per second, jobs per second"
+  (cd "$ROOT" && go run ./loadtest/scheduler) | tee "$OUT/scheduler.txt"
 fi
 
 if want go; then

@@ -60,6 +60,7 @@ type application interface {
 	EditSession(ctx context.Context, a catalog.Actor, id uuid.UUID, in catalog.SessionEdit) (*catalog.Session, error)
 	CancelSession(ctx context.Context, a catalog.Actor, id uuid.UUID) (*catalog.Session, error)
 	DeleteSession(ctx context.Context, a catalog.Actor, id uuid.UUID) error
+	MoveSessionStatus(ctx context.Context, id uuid.UUID, c catalog.StatusChange) (*catalog.Session, bool, error)
 	SetSessionLayout(ctx context.Context, a catalog.Actor, id uuid.UUID, spec *catalog.LayoutSpec, templateID *uuid.UUID) (*catalog.Session, error)
 
 	CreateTemplate(ctx context.Context, a catalog.Actor, orgID uuid.UUID, name string, spec *catalog.LayoutSpec) (*catalog.SeatingTemplate, error)
@@ -82,8 +83,9 @@ type server struct {
 	app application
 }
 
-// routes is the service's HTTP surface: the operational endpoints, then /api/v1 behind
-// authn, which authenticates every request before anything else happens.
+// routes is the service's HTTP surface: the operational endpoints, then /api/v1 and the
+// services' /internal/v1 behind authn, which authenticates every request before anything
+// else happens.
 func routes(base httpapi.Base, authn func(http.Handler) http.Handler, app application) chi.Router {
 	r := httpapi.NewRouter(base)
 	s := &server{log: base.Logger, app: app}
@@ -100,12 +102,16 @@ func routes(base httpapi.Base, authn func(http.Handler) http.Handler, app applic
 		s.templateRoutes(r)
 		s.discountRoutes(r)
 	})
+	r.Route("/internal/v1", func(r chi.Router) {
+		r.Use(authn)
+		s.internalRoutes(r)
+	})
 	return r
 }
 
 // actorOf turns a verified token's principal into the actor of a command.
 func actorOf(p auth.Principal) catalog.Actor {
-	return catalog.Actor{Subject: p.Subject, Roles: p.Roles, Plan: catalog.PlanFromGroups(p.Groups)}
+	return catalog.Actor{Subject: p.Subject, Email: p.Email, Roles: p.Roles, Plan: catalog.PlanFromGroups(p.Groups)}
 }
 
 // handler is an API handler: it gets the authenticated actor and returns an error to

@@ -9,9 +9,11 @@ const (
 	RoleOrganizationAdmin = "organization_admin" // sees and manages every organization
 )
 
-// Actor is who performs a command: the Keycloak subject, realm roles and plan.
+// Actor is who performs a command: the Keycloak subject, e-mail address, realm roles and
+// plan.
 type Actor struct {
 	Subject string
+	Email   string // the token's email claim ("" when absent)
 	Roles   []string
 	Plan    Plan
 }

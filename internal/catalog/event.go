@@ -642,19 +642,113 @@ func (e *Event) CancelSession(id uuid.UUID, now time.Time) (*Session, error) {
 	return s, nil
 }
 
-// MoveSession moves a session along its status machine (the scheduler's transitions).
-func (e *Event) MoveSession(id uuid.UUID, next SessionStatus, now time.Time) (*Session, error) {
-	s := e.session(id)
+// StatusReason is why the scheduler moves a session: each reason is one transition.
+type StatusReason string
+
+const (
+	ReasonSalesStart StatusReason = "sales_start" // SCHEDULED → ON_SALE (event APPROVED)
+	ReasonSalesEnd   StatusReason = "sales_end"   // SCHEDULED, ON_SALE or SOLD_OUT → CLOSED
+	ReasonSoldOut    StatusReason = "sold_out"    // ON_SALE → SOLD_OUT
+	ReasonAvailable  StatusReason = "available"   // SOLD_OUT → ON_SALE
+)
+
+// reasonMoves gives, per reason, the status it leads to and the statuses it leads from.
+var reasonMoves = map[StatusReason]struct {
+	to   SessionStatus
+	from []SessionStatus
+}{
+	ReasonSalesStart: {SessionOnSale, []SessionStatus{SessionScheduled}},
+	ReasonSalesEnd:   {SessionClosed, []SessionStatus{SessionScheduled, SessionOnSale, SessionSoldOut}},
+	ReasonSoldOut:    {SessionSoldOut, []SessionStatus{SessionOnSale}},
+	ReasonAvailable:  {SessionOnSale, []SessionStatus{SessionSoldOut}},
+}
+
+// StatusChange is a session status transition asked for by the scheduler. The Expected
+// fields are optional preconditions: the values the scheduler planned its job from.
+type StatusChange struct {
+	Status                 SessionStatus
+	Reason                 StatusReason
+	ExpectedSalesStartTime *time.Time
+	ExpectedSalesEndTime   *time.Time
+	ExpectedStatus         *SessionStatus
+}
+
+// Validate checks the change itself: a status the scheduler may set, a reason that leads
+// to it, a valid expected status.
+func (c StatusChange) Validate() error {
+	fe := apperr.FieldErrors{}
+	if c.Status != SessionOnSale && c.Status != SessionSoldOut && c.Status != SessionClosed {
+		fe.Add("status", "must be ON_SALE, SOLD_OUT or CLOSED")
+	}
+	move, ok := reasonMoves[c.Reason]
+	switch {
+	case !ok:
+		fe.Add("reason", "must be sales_start, sales_end, sold_out or available")
+	case len(fe) == 0 && move.to != c.Status:
+		fe.Add("reason", fmt.Sprintf("%s moves a session to %s, not %s", c.Reason, move.to, c.Status))
+	}
+	if c.ExpectedStatus != nil && !ValidSessionStatus(string(*c.ExpectedStatus)) {
+		fe.Add("expected.status", "must be SCHEDULED, ON_SALE, SOLD_OUT, CLOSED or CANCELLED")
+	}
+	return fe.Err()
+}
+
+// staleConflict answers a status change planned from values the session no longer has.
+func staleConflict(s *Session, format string, args ...any) error {
+	return apperr.New(apperr.Conflict, format, args...).
+		WithDetails(map[string]any{"reason": "stale", "status": s.status, "session_status": s.status})
+}
+
+// MoveSession applies a status change of the scheduler (the caller decides the time: no
+// clock is compared here). In order: a session whose sales times differ from the expected
+// ones is a stale job (conflict, details.reason "stale"); a session already in the wanted
+// status is answered as it is (changed false: nothing to write, whatever expected status
+// was sent, so a retried request succeeds); a current status other than the expected one
+// is stale too; then the reason's transition must start from the current status (and, to
+// go on sale, the event must be APPROVED), else a conflict with details.session_status.
+func (e *Event) MoveSession(id uuid.UUID, c StatusChange, now time.Time) (s *Session, changed bool, err error) {
+	s = e.session(id)
 	if s == nil {
-		return nil, apperr.New(apperr.NotFound, "session %s not found", id)
+		return nil, false, apperr.New(apperr.NotFound, "session %s not found", id)
 	}
-	if next == SessionOnSale && e.status != EventApproved {
-		return nil, statusConflict(e.status, "event is %s; only sessions of APPROVED events go on sale", e.status)
+	if err := c.Validate(); err != nil {
+		return nil, false, err
 	}
-	if err := s.move(next, now); err != nil {
-		return nil, err
+	move := reasonMoves[c.Reason]
+	if t := c.ExpectedSalesStartTime; t != nil && !normTime(*t).Equal(s.salesStart) {
+		return nil, false, staleConflict(s, "session %s sales start at %s, not %s", id, s.salesStart.Format(time.RFC3339Nano), t.UTC().Format(time.RFC3339Nano))
 	}
-	return s, nil
+	if t := c.ExpectedSalesEndTime; t != nil && !normTime(*t).Equal(s.salesEnd) {
+		return nil, false, staleConflict(s, "session %s sales end at %s, not %s", id, s.salesEnd.Format(time.RFC3339Nano), t.UTC().Format(time.RFC3339Nano))
+	}
+	if s.status == c.Status {
+		return s, false, nil
+	}
+	if c.ExpectedStatus != nil && *c.ExpectedStatus != s.status {
+		return nil, false, staleConflict(s, "session %s is %s, not %s", id, s.status, *c.ExpectedStatus)
+	}
+	conflict := func(format string, args ...any) error {
+		return apperr.New(apperr.Conflict, format, args...).
+			WithDetails(map[string]any{"status": s.status, "session_status": s.status, "event_status": e.status})
+	}
+	if !slices.Contains(move.from, s.status) || !s.status.CanBecome(c.Status) {
+		return nil, false, conflict("session is %s; %s moves a session to %s only from %s", s.status, c.Reason, c.Status, joinStatuses(move.from))
+	}
+	if c.Status == SessionOnSale && e.status != EventApproved {
+		return nil, false, conflict("event is %s; only sessions of APPROVED events go on sale", e.status)
+	}
+	if err := s.move(c.Status, now); err != nil {
+		return nil, false, err
+	}
+	return s, true, nil
+}
+
+func joinStatuses(ss []SessionStatus) string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = string(s)
+	}
+	return strings.Join(out, " or ")
 }
 
 // RemoveSession deletes a session that is not on sale or sold out and no discount names.

@@ -3,6 +3,7 @@ package catalog
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -63,6 +64,10 @@ type Organization struct {
 	createdAt time.Time
 	updatedAt time.Time
 	members   []Member
+
+	// ownerEmail is the owner's address from their token, for mail about the
+	// organization's events; never shown in an API response or the read model.
+	ownerEmail string
 }
 
 // OrganizationState is an organization's stored state.
@@ -75,6 +80,9 @@ type OrganizationState struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	Members   []Member
+
+	// OwnerEmail is the owner's e-mail address ("" until known).
+	OwnerEmail string
 }
 
 // NewOrganization validates in and returns an organization owned by the actor. owned is how
@@ -88,6 +96,7 @@ func NewOrganization(id uuid.UUID, in OrgInput, owner Actor, owned int, now time
 		logoURL: cleanURL(fe, "logo_url", in.LogoURL, false),
 		ownerID: owner.Subject,
 	}
+	o.ownerEmail = strings.TrimSpace(owner.Email)
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
@@ -101,7 +110,7 @@ func NewOrganization(id uuid.UUID, in OrgInput, owner Actor, owned int, now time
 // RestoreOrganization rebuilds an organization from stored state.
 func RestoreOrganization(s OrganizationState) *Organization {
 	return &Organization{id: s.ID, name: s.Name, website: s.Website, logoURL: s.LogoURL, ownerID: s.OwnerID,
-		createdAt: s.CreatedAt.UTC(), updatedAt: s.UpdatedAt.UTC(), members: slices.Clone(s.Members)}
+		ownerEmail: s.OwnerEmail, createdAt: s.CreatedAt.UTC(), updatedAt: s.UpdatedAt.UTC(), members: slices.Clone(s.Members)}
 }
 
 // State returns a copy of the organization's fields.
@@ -111,7 +120,7 @@ func (o *Organization) State() OrganizationState {
 		ms[i] = Member{UserID: m.UserID, Roles: slices.Clone(m.Roles), CreatedAt: m.CreatedAt}
 	}
 	return OrganizationState{ID: o.id, Name: o.name, Website: o.website, LogoURL: o.logoURL, OwnerID: o.ownerID,
-		CreatedAt: o.createdAt, UpdatedAt: o.updatedAt, Members: ms}
+		OwnerEmail: o.ownerEmail, CreatedAt: o.createdAt, UpdatedAt: o.updatedAt, Members: ms}
 }
 
 // ID returns the organization's ID.
@@ -119,6 +128,21 @@ func (o *Organization) ID() uuid.UUID { return o.id }
 
 // OwnerID returns the owner's Keycloak subject.
 func (o *Organization) OwnerID() string { return o.ownerID }
+
+// OwnerEmail returns the owner's e-mail address ("" when not known: organizations created
+// before it was recorded, until their owner submits an event).
+func (o *Organization) OwnerEmail() string { return o.ownerEmail }
+
+// NoteOwnerEmail records the e-mail address of a's token when a is the owner and no
+// address is known yet; it reports whether it did. The profile's updated_at is unchanged.
+func (o *Organization) NoteOwnerEmail(a Actor) bool {
+	email := strings.TrimSpace(a.Email)
+	if a.Subject != o.ownerID || o.ownerEmail != "" || email == "" {
+		return false
+	}
+	o.ownerEmail = email
+	return true
+}
 
 // Members returns a copy of the members.
 func (o *Organization) Members() []Member { return o.State().Members }

@@ -44,6 +44,15 @@ func (s SessionStatus) CanBecome(next SessionStatus) bool {
 	return slices.Contains(sessionMoves[s], next)
 }
 
+// ValidSessionStatus reports whether s names a session status.
+func ValidSessionStatus(s string) bool {
+	switch SessionStatus(s) {
+	case SessionScheduled, SessionOnSale, SessionSoldOut, SessionClosed, SessionCancelled:
+		return true
+	}
+	return false
+}
+
 // Selling reports whether the session's seats may be on sale or sold (ON_SALE, SOLD_OUT).
 func (s SessionStatus) Selling() bool { return s == SessionOnSale || s == SessionSoldOut }
 

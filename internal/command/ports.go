@@ -51,6 +51,9 @@ type LayoutLoad struct {
 type EventTx interface {
 	// Organization is the event's organization, with its members.
 	Organization() *catalog.Organization
+	// SaveOwnerEmail stores the organization's owner e-mail (Organization().OwnerEmail())
+	// unless one is stored already.
+	SaveOwnerEmail(ctx context.Context) error
 	// CategoryExists reports whether the category exists (and keeps it from being deleted
 	// until the transaction ends).
 	CategoryExists(ctx context.Context, id uuid.UUID) (bool, error)

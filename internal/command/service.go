@@ -298,7 +298,9 @@ func (s *Service) DeleteEvent(ctx context.Context, a catalog.Actor, id uuid.UUID
 	})
 }
 
-// SubmitEvent sends an event for review, within the actor's active-events limit.
+// SubmitEvent sends an event for review, within the actor's active-events limit. When the
+// owner submits and their organization has no owner e-mail yet (organizations created
+// before it was recorded), the address of their token is stored with the submission.
 func (s *Service) SubmitEvent(ctx context.Context, a catalog.Actor, id uuid.UUID) (*catalog.Event, error) {
 	return s.updateEvent(ctx, a, id, allLayouts, func(tx EventTx, e *catalog.Event) error {
 		now := s.now()
@@ -309,7 +311,13 @@ func (s *Service) SubmitEvent(ctx context.Context, a catalog.Actor, id uuid.UUID
 		if err != nil {
 			return err
 		}
-		return e.Submit(a.Plan, active, now)
+		if err := e.Submit(a.Plan, active, now); err != nil {
+			return err
+		}
+		if tx.Organization().NoteOwnerEmail(a) {
+			return tx.SaveOwnerEmail(ctx)
+		}
+		return nil
 	})
 }
 
@@ -460,6 +468,26 @@ func (s *Service) CancelSession(ctx context.Context, a catalog.Actor, id uuid.UU
 	return s.updateSession(ctx, a, id, func(_ EventTx, e *catalog.Event) (*catalog.Session, error) {
 		return e.CancelSession(id, s.now())
 	})
+}
+
+// MoveSessionStatus applies a status change of the scheduler (catalog.Event.MoveSession).
+// It is for the internal API: the caller has been checked to be a service with the
+// internal-api scope, so no organization access applies. changed is false when the session
+// already had the status (nothing was written).
+func (s *Service) MoveSessionStatus(ctx context.Context, id uuid.UUID, c catalog.StatusChange) (sess *catalog.Session, changed bool, err error) {
+	if err := c.Validate(); err != nil {
+		return nil, false, err
+	}
+	eventID, err := s.eventOf(ctx, ChildSession, id)
+	if err != nil {
+		return nil, false, err
+	}
+	err = s.events.Update(ctx, eventID, LayoutLoad{Session: id}, func(_ EventTx, e *catalog.Event) error {
+		var err error
+		sess, changed, err = e.MoveSession(id, c, s.now())
+		return err
+	})
+	return sess, changed, err
 }
 
 // DeleteSession deletes a session that is not on sale or sold out.

@@ -347,6 +347,15 @@ func (t *catalogEventTx) CategoryExists(ctx context.Context, id uuid.UUID) (bool
 	return found, rows.Err()
 }
 
+func (t *catalogEventTx) SaveOwnerEmail(ctx context.Context) error {
+	// Only while none is stored: the organization row is not locked by event writes.
+	if _, err := t.tx.Exec(ctx, `UPDATE catalog.organizations SET owner_email = $2 WHERE id = $1 AND owner_email = ''`,
+		t.org.ID(), t.org.OwnerEmail()); err != nil {
+		return fmt.Errorf("save owner e-mail of organization %s: %w", t.org.ID(), err)
+	}
+	return nil
+}
+
 func (t *catalogEventTx) Template(ctx context.Context, id uuid.UUID) (*catalog.SeatingTemplate, error) {
 	return loadCatalogTemplate(ctx, t.tx, id, "")
 }

@@ -21,11 +21,11 @@ type CatalogOrganizations struct{ pool *pgxpool.Pool }
 
 var _ command.Organizations = (*CatalogOrganizations)(nil)
 
-const catalogOrgColumns = `id, name, website, logo_url, owner_id, created_at, updated_at`
+const catalogOrgColumns = `id, name, website, logo_url, owner_id, owner_email, created_at, updated_at`
 
 func scanCatalogOrg(row pgx.Row) (catalog.OrganizationState, error) {
 	var s catalog.OrganizationState
-	err := row.Scan(&s.ID, &s.Name, &s.Website, &s.LogoURL, &s.OwnerID, &s.CreatedAt, &s.UpdatedAt)
+	err := row.Scan(&s.ID, &s.Name, &s.Website, &s.LogoURL, &s.OwnerID, &s.OwnerEmail, &s.CreatedAt, &s.UpdatedAt)
 	return s, err
 }
 
@@ -95,8 +95,8 @@ func (r *CatalogOrganizations) Create(ctx context.Context, owner string, fn func
 			return err
 		}
 		s := o.State()
-		if _, err := tx.Exec(ctx, `INSERT INTO catalog.organizations (`+catalogOrgColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			s.ID, s.Name, s.Website, s.LogoURL, s.OwnerID, s.CreatedAt, s.UpdatedAt); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO catalog.organizations (`+catalogOrgColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			s.ID, s.Name, s.Website, s.LogoURL, s.OwnerID, s.OwnerEmail, s.CreatedAt, s.UpdatedAt); err != nil {
 			return fmt.Errorf("insert organization: %w", err)
 		}
 		return writeCatalogMembers(ctx, tx, s.ID, nil, s.Members)

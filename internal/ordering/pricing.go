@@ -54,12 +54,19 @@ type Tier struct {
 	Currency   string
 }
 
-// SessionOnSale is the only session status in which orders are taken.
-const SessionOnSale = "ON_SALE"
+// Session statuses in which orders are taken.
+const (
+	SessionOnSale = "ON_SALE"
+	// SessionSoldOut is a display state the scheduler derives with a short lag: while it
+	// shows, a seat may have been released again, and the seat gate (Redis and the
+	// database constraint) decides what can still be held.
+	SessionSoldOut = "SOLD_OUT"
+)
 
-// Purchasable reports whether orders are taken for the session at now.
+// Purchasable reports whether orders are taken for the session at now: its event is
+// APPROVED, it is ON_SALE or SOLD_OUT, and now is inside its sales window.
 func (s *SessionInfo) Purchasable(now time.Time) error {
-	if s.EventStatus != "APPROVED" || s.Status != SessionOnSale {
+	if s.EventStatus != "APPROVED" || (s.Status != SessionOnSale && s.Status != SessionSoldOut) {
 		status := s.Status
 		if s.EventStatus != "APPROVED" {
 			status = "NOT_PUBLISHED"

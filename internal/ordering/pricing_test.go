@@ -175,7 +175,9 @@ func TestPriceRefusals(t *testing.T) {
 		{"unknown standing block", nil, ordering.Request{SessionID: sessID, Standing: []ordering.StandingQty{{BlockID: "nope", Quantity: 1}}}, apperr.Invalid, ""},
 		{"mixed currencies", nil, req([]uuid.UUID{seatC1, seatUSD}, 0), apperr.Unprocessable, ""},
 		{"session not on sale", func(s *ordering.SessionInfo) { s.Status = "SCHEDULED" }, req([]uuid.UUID{seatC1}, 0), apperr.Conflict, ""},
-		{"session sold out", func(s *ordering.SessionInfo) { s.Status = "SOLD_OUT" }, req([]uuid.UUID{seatC1}, 0), apperr.Conflict, ""},
+		{"session closed", func(s *ordering.SessionInfo) { s.Status = "CLOSED" }, req([]uuid.UUID{seatC1}, 0), apperr.Conflict, ""},
+		{"session cancelled", func(s *ordering.SessionInfo) { s.Status = "CANCELLED" }, req([]uuid.UUID{seatC1}, 0), apperr.Conflict, ""},
+		{"sold out, sales ended", func(s *ordering.SessionInfo) { s.Status = "SOLD_OUT"; s.SalesEnd = now }, req([]uuid.UUID{seatC1}, 0), apperr.Conflict, ""},
 		{"event not approved", func(s *ordering.SessionInfo) { s.EventStatus = "PENDING" }, req([]uuid.UUID{seatC1}, 0), apperr.Conflict, ""},
 		{"sales not started", func(s *ordering.SessionInfo) { s.SalesStart = now.Add(time.Minute) }, req([]uuid.UUID{seatC1}, 0), apperr.Conflict, ""},
 		{"sales ended", func(s *ordering.SessionInfo) { s.SalesEnd = now }, req([]uuid.UUID{seatC1}, 0), apperr.Conflict, ""},
@@ -204,6 +206,32 @@ func TestPriceRefusals(t *testing.T) {
 		})
 	}
 	_ = s
+}
+
+// TestSoldOutSessionsStillSell: SOLD_OUT lags behind releases; the seat gate decides.
+func TestSoldOutSessionsStillSell(t *testing.T) {
+	for _, status := range []string{"ON_SALE", "SOLD_OUT"} {
+		s := session()
+		s.Status = status
+		if err := s.Purchasable(now); err != nil {
+			t.Fatalf("%s: %v", status, err)
+		}
+		if _, err := ordering.Price(s, req([]uuid.UUID{seatC1}, 2), nil, now); err != nil {
+			t.Fatalf("%s: price: %v", status, err)
+		}
+	}
+	for _, status := range []string{"SCHEDULED", "CLOSED", "CANCELLED", ""} {
+		s := session()
+		s.Status = status
+		err := s.Purchasable(now)
+		if apperr.CodeOf(err) != apperr.Conflict {
+			t.Fatalf("%q: %v", status, err)
+		}
+		var ae *apperr.Error
+		if !errors.As(err, &ae) || ae.Details["session_status"] != status {
+			t.Fatalf("%q: details %v", status, err)
+		}
+	}
 }
 
 func TestParseRequest(t *testing.T) {

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS tickets_issued_idx;

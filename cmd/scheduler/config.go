@@ -13,7 +13,7 @@ type cfg struct {
 	Service  config.Service
 	Database config.Database
 	Kafka    config.Kafka
-	SMTP     config.SMTP
+	SMTP     config.Mail
 	OIDC     config.OIDC
 }
 
@@ -25,7 +25,7 @@ func loadConfig(getenv func(string) string) (cfg, error) {
 		Service:  config.LoadService(e, "127.0.0.1:8084", ""),
 		Database: config.LoadDatabase(e, devDatabaseURL, 0),
 		Kafka:    config.LoadKafka(e),
-		SMTP:     config.LoadSMTP(e),
+		SMTP:     config.LoadMail(e),
 		OIDC:     config.LoadOIDC(e),
 	}
 	return c, errors.Join(e.Err(), c.Validate())

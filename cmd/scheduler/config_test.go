@@ -19,6 +19,9 @@ var productionEnv = map[string]string{
 	"DATABASE_URL":  "postgres://ticketly_scheduler:Jd8wE1nC@db.internal:5432/ticketly?search_path=scheduling",
 	"KAFKA_BROKERS": "kafka-0:9092",
 	"SMTP_ADDR":     "smtp.example:587",
+	"SMTP_TLS":      "starttls",
+	"SMTP_FROM":     "Ticketly <no-reply@ticketly.example>",
+	"WEB_URL":       "https://ticketly.example",
 	"OIDC_ISSUER":   "https://id.ticketly.example/realms/ticketly",
 }
 
@@ -26,7 +29,7 @@ var productionEnv = map[string]string{
 // and names every one; an unknown TICKETLY_ENV is an error.
 func TestConfigModes(t *testing.T) {
 	t.Parallel()
-	configtest.Modes(t, loadConfig, productionEnv, "METRICS_ADDR", "DATABASE_URL", "KAFKA_BROKERS", "SMTP_ADDR", "OIDC_ISSUER")
+	configtest.Modes(t, loadConfig, productionEnv, "METRICS_ADDR", "DATABASE_URL", "KAFKA_BROKERS", "SMTP_ADDR", "SMTP_TLS", "SMTP_FROM", "WEB_URL", "OIDC_ISSUER")
 }
 
 // TestMetricsAddrMovesMetricsOffTheAPIListener: with METRICS_ADDR (required in

@@ -197,7 +197,8 @@ func (m Mongo) Development() []DevSetting {
 	return nil
 }
 
-// SMTP is the mail relay.
+// SMTP is the mail relay's address (a readiness check needs no more); Mail, which embeds
+// it, is everything a sender needs.
 type SMTP struct{ Addr string }
 
 // LoadSMTP reads SMTP_ADDR.

@@ -29,6 +29,7 @@ type api struct {
 
 func (a *api) routes(r chi.Router) {
 	r.Get("/api/v1/events", a.listEvents)
+	r.Get("/api/v1/events/trending", a.listTrending) // the literal route wins over {id}
 	r.Get("/api/v1/events/{id}", a.getEvent)
 	r.Get("/api/v1/categories", a.listCategories)
 	r.Get("/api/v1/sessions/{id}", a.getSession)
@@ -107,6 +108,18 @@ func (a *api) listEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reply(w, a.view.Events(f))
+}
+
+func (a *api) listTrending(w http.ResponseWriter, r *http.Request) {
+	bad := apperr.FieldErrors{}
+	q := r.URL.Query()
+	page := int(httpapi.QueryInt(q, "page", 1, 1, 1_000_000, bad))
+	size := int(httpapi.QueryInt(q, "page_size", 20, 1, 100, bad))
+	if err := bad.Err(); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	reply(w, a.view.Trending(page, size))
 }
 
 func (a *api) getEvent(w http.ResponseWriter, r *http.Request) {

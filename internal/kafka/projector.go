@@ -239,11 +239,7 @@ func (p *Projector[D]) apply(ctx context.Context, cl *kgo.Client, recs []*kgo.Re
 	byKey := map[string][]keyed{}
 	var keys []string
 	for _, r := range recs {
-		ch, ok, err := projection.Decode(r.Value)
-		var key string
-		if err == nil && ok {
-			key, err = p.Model.Key(ch)
-		}
+		ch, key, ok, err := p.Model.Route(r.Value)
 		if err != nil {
 			if err := p.deadLetter(ctx, cl, r, err); err != nil {
 				return err
@@ -268,12 +264,8 @@ func (p *Projector[D]) apply(ctx context.Context, cl *kgo.Client, recs []*kgo.Re
 	changed := map[string]*D{}
 	applied := map[string][]keyed{}
 	for _, key := range keys {
-		doc := docs[key]
-		if doc == nil {
-			doc = p.Model.New(key)
-		}
 		for _, k := range byKey[key] {
-			ok, err := p.Model.Apply(doc, k.ch)
+			ok, err := p.Model.Step(docs, key, k.ch)
 			if err != nil {
 				if err := p.deadLetter(ctx, cl, k.rec, err); err != nil {
 					return err
@@ -281,7 +273,7 @@ func (p *Projector[D]) apply(ctx context.Context, cl *kgo.Client, recs []*kgo.Re
 				continue
 			}
 			if ok {
-				changed[key] = doc
+				changed[key] = docs[key]
 				applied[key] = append(applied[key], k)
 			} else {
 				p.Metrics.Replayed.WithLabelValues(p.Model.Name).Inc()
@@ -364,7 +356,7 @@ func (p *Projector[D]) isolate(ctx context.Context, docs map[string]*D, id strin
 		}
 	}
 	for _, k := range changes {
-		if ok, err := p.Model.Apply(docs[id], k.ch); err != nil || !ok {
+		if ok, err := p.Model.Step(docs, id, k.ch); err != nil || !ok {
 			continue // poison (handled where first met) or already in the stored version
 		}
 		refused, err := p.put(ctx, map[string]*D{id: docs[id]})

@@ -9,8 +9,6 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
-
-	"github.com/ticketly/ticketly/internal/projection"
 )
 
 // Rebuild recreates the read model from the earliest offset of its topic: clear empties the
@@ -150,12 +148,8 @@ func (p *Projector[D]) rebuildRefused(ctx context.Context, ends kadm.ListedOffse
 		byKey := map[string][]keyed{}
 		var keys []string
 		for _, r := range batch {
-			ch, ok, err := projection.Decode(r.Value)
-			if err != nil || !ok {
-				continue
-			}
-			key, err := p.Model.Key(ch)
-			if _, mine := refused[key]; err != nil || !mine {
+			ch, key, ok, err := p.Model.Route(r.Value)
+			if _, mine := refused[key]; err != nil || !ok || !mine {
 				continue
 			}
 			if _, seen := byKey[key]; !seen {
@@ -207,20 +201,11 @@ func waitGroupEmpty(ctx context.Context, adm *kadm.Client, group string, within 
 // dead-lettered when first consumed and are skipped.
 func (p *Projector[D]) applyInMemory(docs map[string]*D, recs []*kgo.Record) {
 	for _, r := range recs {
-		ch, ok, err := projection.Decode(r.Value)
+		ch, key, ok, err := p.Model.Route(r.Value)
 		if err != nil || !ok {
 			continue
 		}
-		key, err := p.Model.Key(ch)
-		if err != nil {
-			continue
-		}
-		doc := docs[key]
-		if doc == nil {
-			doc = p.Model.New(key)
-			docs[key] = doc
-		}
-		if _, err := p.Model.Apply(doc, ch); err != nil {
+		if _, err := p.Model.Step(docs, key, ch); err != nil {
 			p.Log.Warn("skipping poison record", "model", p.Model.Name, "topic", r.Topic, "offset", r.Offset, "err", err)
 		}
 	}

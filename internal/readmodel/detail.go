@@ -294,6 +294,7 @@ func (v *View) Seats(id string) (SeatMap, bool) {
 // are AVAILABLE (the SSE snapshot event).
 type SeatSnapshot struct {
 	Version  int64
+	Status   string // the session's status (ON_SALE, SOLD_OUT, …)
 	Seats    map[string]string
 	Standing []projection.StandingLevel
 }
@@ -307,7 +308,7 @@ func (v *View) WithSeatSnapshot(id string, fn func(SeatSnapshot)) bool {
 	if s == nil {
 		return false
 	}
-	snap := SeatSnapshot{Seats: map[string]string{}, Standing: []projection.StandingLevel{}}
+	snap := SeatSnapshot{Status: s.Status, Seats: map[string]string{}, Standing: []projection.StandingLevel{}}
 	live := v.seats[id]
 	if live != nil {
 		snap.Version = live.Version

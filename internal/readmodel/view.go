@@ -5,26 +5,34 @@
 package readmodel
 
 import (
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/ticketly/ticketly/internal/projection"
 )
 
-// View holds the catalog read model of one replica.
+// View holds the read model of one replica: one collection of documents per read model
+// it serves, each fed by its model's topic (see track).
 type View struct {
 	mu       sync.RWMutex
 	events   map[string]*projection.EventDoc
 	orgs     map[string]*projection.OrgDoc
 	cats     map[string]*projection.CategoryDoc
-	sessions map[string]string // session id -> event id
 	seats    map[string]*projection.SeatStatusDoc
+	trending map[string]*projection.TrendingDoc
+	sessions map[string]string // session id -> event id
 	text     map[string]string // event id -> lowercase searchable text of the event itself
 	now      func() time.Time
+	// byTopic and byName are the collections, as changes and stored documents find them.
+	byTopic map[string]collection
+	byName  map[string]collection
 	// onSeatChange is told of every new seat change, in version order per session, while
 	// the view is locked (so a snapshot taken under the read lock and this stream line up).
 	onSeatChange func(c projection.SeatChange, gap bool)
-	onCheckout   func(c projection.Checkout)
+	// onSessionStatus is told of every change of a session's status, while the view is locked.
+	onSessionStatus func(sessionID, status string, version int64)
+	onCheckout      func(c projection.Checkout)
 }
 
 // OnCheckout registers the listener of orders' status changes (organizer streams).
@@ -34,144 +42,119 @@ func (v *View) OnCheckout(fn func(c projection.Checkout)) { v.onCheckout = fn }
 // before the view is fed.
 func (v *View) OnSeatChange(fn func(c projection.SeatChange, gap bool)) { v.onSeatChange = fn }
 
+// OnSessionStatus registers the listener of session status changes (the SSE hub), told the
+// new status and the session's inventory version. Set it before the view is fed.
+func (v *View) OnSessionStatus(fn func(sessionID, status string, version int64)) {
+	v.onSessionStatus = fn
+}
+
 // New returns an empty view; now is the clock (time.Now in production).
 func New(now func() time.Time) *View {
-	return &View{events: map[string]*projection.EventDoc{}, orgs: map[string]*projection.OrgDoc{},
-		cats: map[string]*projection.CategoryDoc{}, sessions: map[string]string{},
-		seats: map[string]*projection.SeatStatusDoc{}, text: map[string]string{}, now: now}
+	v := &View{events: map[string]*projection.EventDoc{}, orgs: map[string]*projection.OrgDoc{},
+		cats: map[string]*projection.CategoryDoc{}, seats: map[string]*projection.SeatStatusDoc{},
+		trending: map[string]*projection.TrendingDoc{}, sessions: map[string]string{}, text: map[string]string{},
+		now: now, byTopic: map[string]collection{}, byName: map[string]collection{}}
+	track(v, projection.Organizations, v.orgs, hooks[projection.OrgDoc]{})
+	track(v, projection.Categories, v.cats, hooks[projection.CategoryDoc]{})
+	track(v, projection.Events, v.events, hooks[projection.EventDoc]{
+		keep:    func(have, loaded *projection.EventDoc) bool { return loaded.Revision > have.Revision },
+		changed: v.eventChanged,
+	})
+	track(v, projection.SeatStatus, v.seats, hooks[projection.SeatStatusDoc]{
+		keep:    func(have, loaded *projection.SeatStatusDoc) bool { return loaded.Version > have.Version },
+		applied: v.seatsApplied,
+	})
+	track(v, projection.Trending, v.trending, hooks[projection.TrendingDoc]{
+		keep: func(have, loaded *projection.TrendingDoc) bool { return loaded.Version > have.Version },
+	})
+	return v
+}
+
+// Loader returns how the view takes the stored documents of model m when it bootstraps
+// (nil when v is nil or keeps no collection of m). A document older than the one the view
+// has is ignored, so a reload never moves the view backwards.
+func Loader[D any](v *View, m projection.Model[D]) func(id string, d *D) {
+	if v == nil {
+		return nil
+	}
+	c, ok := v.byName[m.Name].(*docs[D])
+	if !ok {
+		return nil
+	}
+	return func(id string, d *D) {
+		v.mu.Lock()
+		defer v.mu.Unlock()
+		c.put(id, d)
+	}
 }
 
 // PutEvent stores a document loaded from the document store (bootstrap).
-func (v *View) PutEvent(d *projection.EventDoc) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if old := v.events[d.ID]; old == nil || d.Revision > old.Revision {
-		v.putEventLocked(d)
-	}
-}
+func (v *View) PutEvent(d *projection.EventDoc) { Loader(v, projection.Events)(d.ID, d) }
 
-func (v *View) putEventLocked(d *projection.EventDoc) {
-	if old := v.events[d.ID]; old != nil {
-		for _, s := range old.Sessions {
+// PutOrg stores an organization document (bootstrap).
+func (v *View) PutOrg(d *projection.OrgDoc) { Loader(v, projection.Organizations)(d.ID, d) }
+
+// eventChanged keeps the session index and the search text of an event document, and
+// tells the listener of the sessions whose status changed.
+func (v *View) eventChanged(prev, d *projection.EventDoc) {
+	if prev != nil {
+		for _, s := range prev.Sessions {
 			delete(v.sessions, s.ID)
 		}
 	}
-	v.events[d.ID] = d
 	for _, s := range d.Sessions {
 		v.sessions[s.ID] = d.ID
 	}
 	v.text[d.ID] = eventText(d)
-}
-
-// PutOrg stores an organization document (bootstrap).
-func (v *View) PutOrg(d *projection.OrgDoc) { v.mu.Lock(); v.orgs[d.ID] = d; v.mu.Unlock() }
-
-// PutSeatStatus stores a session's seat-status document (bootstrap); a document older than
-// what the view already has is ignored, so a reload never moves a session backwards.
-func (v *View) PutSeatStatus(d *projection.SeatStatusDoc) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if old := v.seats[d.SessionID]; old == nil || d.Version > old.Version {
-		v.seats[d.SessionID] = d
+	if prev == nil || v.onSessionStatus == nil {
+		return
+	}
+	for _, s := range d.Sessions {
+		i := slices.IndexFunc(prev.Sessions, func(p projection.Session) bool { return p.ID == s.ID })
+		if i >= 0 && prev.Sessions[i].Status != s.Status {
+			var version int64
+			if live := v.seats[s.ID]; live != nil {
+				version = live.Version
+			}
+			v.onSessionStatus(s.ID, s.Status, version)
+		}
 	}
 }
 
-// PutCategory stores a category document (bootstrap).
-func (v *View) PutCategory(d *projection.CategoryDoc) { v.mu.Lock(); v.cats[d.ID] = d; v.mu.Unlock() }
+// seatsApplied tells the listener of a new seat change (prev is the document before it).
+func (v *View) seatsApplied(prev *projection.SeatStatusDoc, _ *projection.SeatStatusDoc, c projection.Change) {
+	if v.onSeatChange == nil {
+		return
+	}
+	sc, err := projection.DecodeSeatChange(c)
+	if err != nil {
+		return
+	}
+	var before int64
+	if prev != nil {
+		before = prev.Version
+	}
+	v.onSeatChange(sc, sc.Version > before+1)
+}
 
 // Apply advances the view by one change of topic. Changes already reflected are skipped by
-// the documents' LSN guards. Poison changes are ignored here (the projector dead-letters them).
+// the documents' version guards. Poison changes are ignored here (the projector
+// dead-letters them).
 func (v *View) Apply(topic string, c projection.Change) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	switch topic {
-	case projection.TopicEventAggregate:
-		id, err := projection.EventKey(c)
-		if err != nil {
-			return err
-		}
-		doc := v.events[id]
-		if doc == nil {
-			doc = projection.Events.New(id)
-		} else {
-			doc = cloneEvent(doc) // readers may hold the old pointer
-		}
-		if ok, err := projection.ApplyEvent(doc, c); err != nil || !ok {
-			return err
-		}
-		v.putEventLocked(doc)
-	case projection.TopicOrganizations:
-		id, err := projection.OrgKey(c)
-		if err != nil {
-			return err
-		}
-		doc := &projection.OrgDoc{ID: id, Versions: map[string]int64{}}
-		if old := v.orgs[id]; old != nil { // copy on write: readers may hold the old one
-			*doc = *old
-			doc.Members = append([]projection.Member(nil), old.Members...)
-			doc.Versions = make(map[string]int64, len(old.Versions))
-			for k, val := range old.Versions {
-				doc.Versions[k] = val
-			}
-		}
-		if ok, err := projection.ApplyOrg(doc, c); err != nil || !ok {
-			return err
-		}
-		v.orgs[id] = doc
-	case projection.TopicOrders:
+	if topic == projection.TopicOrders { // live only: organizers' checkout streams
 		co, ok, err := projection.DecodeCheckout(c)
 		if err != nil || !ok || v.onCheckout == nil {
 			return err
 		}
 		v.onCheckout(co)
-	case projection.TopicSeatChanges:
-		if c.Op == projection.OpDelete {
-			return nil
-		}
-		sc, err := projection.DecodeSeatChange(c)
-		if err != nil {
-			return err
-		}
-		doc := v.seats[sc.SessionID]
-		if doc == nil {
-			doc = projection.SeatStatus.New(sc.SessionID)
-			v.seats[sc.SessionID] = doc
-		}
-		prev := doc.Version
-		if doc.ApplyChange(sc) && v.onSeatChange != nil {
-			v.onSeatChange(sc, sc.Version > prev+1)
-		}
-	case projection.TopicCategories:
-		id, err := projection.RowID(c)
-		if err != nil {
-			return err
-		}
-		doc := &projection.CategoryDoc{ID: id, Versions: map[string]int64{}}
-		if old := v.cats[id]; old != nil {
-			*doc = *old
-			doc.Versions = map[string]int64{"category": old.Versions["category"]}
-		}
-		if ok, err := projection.ApplyCategory(doc, c); err != nil || !ok {
-			return err
-		}
-		v.cats[id] = doc
+		return nil
+	}
+	if col := v.byTopic[topic]; col != nil {
+		return col.apply(c)
 	}
 	return nil
-}
-
-// cloneEvent copies what ApplyEvent mutates in place (slices and the version map), so a
-// document handed to a reader is never changed under it.
-func cloneEvent(d *projection.EventDoc) *projection.EventDoc {
-	c := *d
-	c.Tiers = append([]projection.Tier(nil), d.Tiers...)
-	c.Sessions = append([]projection.Session(nil), d.Sessions...)
-	c.Discounts = append([]projection.Discount(nil), d.Discounts...)
-	c.CoverImages = append([]string(nil), d.CoverImages...)
-	c.Versions = make(map[string]int64, len(d.Versions))
-	for k, val := range d.Versions {
-		c.Versions[k] = val
-	}
-	return &c
 }
 
 // CanManageEvent reports whether user may see an event's organizer data: the owner or an

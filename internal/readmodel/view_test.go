@@ -177,3 +177,77 @@ func TestDistance(t *testing.T) {
 		t.Fatalf("London-Paris %.1f km", d)
 	}
 }
+
+func (f *fixture) trending(op, event string, score float64) {
+	f.t.Helper()
+	f.lsn++
+	row := map[string]any{"event_id": event, "score": score, "tickets_sold": 1, "capacity": 10, "sell_through": 0.1,
+		"updated_at": "2026-05-01T10:00:00Z"}
+	env := map[string]any{"op": op, "after": row, "source": map[string]any{"table": "trending", "lsn": f.lsn, "ts_ms": 1}}
+	if op == "d" {
+		env["after"], env["before"] = nil, row
+	}
+	b, _ := json.Marshal(env)
+	c, ok, err := projection.Decode(b)
+	if err != nil || !ok {
+		f.t.Fatal(err)
+	}
+	if err := f.v.Apply(projection.TopicTrending, c); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func TestTrendingListsVisibleEventsByScore(t *testing.T) {
+	f := &fixture{t: t, v: setup(t), lsn: 1000}
+	f.trending("c", "e-rock", 3)
+	f.trending("c", "e-foot", 9)
+	f.trending("c", "e-jazz", 3)    // ties with e-rock: by id
+	f.trending("c", "e-draft", 100) // not approved
+	f.trending("c", "unknown", 50)  // no such event
+	p := f.v.Trending(1, 20)
+	var got []string
+	for _, it := range p.Items {
+		got = append(got, it.ID)
+	}
+	if strings.Join(got, ",") != "e-foot,e-jazz,e-rock" || p.Total != 3 || p.Items[0].Score != 9 ||
+		p.Items[0].Title != "Cup Final" || p.Items[0].OrganizationName != "Acme Live" || p.Items[0].NextSession == nil {
+		t.Fatalf("trending %+v", p)
+	}
+	if p := f.v.Trending(2, 2); p.Total != 3 || len(p.Items) != 1 || p.Items[0].ID != "e-rock" {
+		t.Fatalf("page 2 %+v", p)
+	}
+	f.trending("u", "e-rock", 20)
+	f.trending("d", "e-foot", 9)
+	if p := f.v.Trending(1, 20); p.Total != 2 || p.Items[0].ID != "e-rock" || p.Items[0].Score != 20 || p.Items[1].ID != "e-jazz" {
+		t.Fatalf("after update and delete %+v", p)
+	}
+}
+
+func TestSessionStatusChangesAreTold(t *testing.T) {
+	v := setup(t)
+	type told struct {
+		session, status string
+		version         int64
+	}
+	var got []told
+	v.OnSessionStatus(func(s, st string, ver int64) { got = append(got, told{s, st, ver}) })
+	f := &fixture{t: t, v: v, lsn: 1000}
+	f.change(projection.TopicSeatChanges, "seat_changes", map[string]any{"session_id": "e-rock-s0", "version": 1,
+		"status": "LOCKED", "seat_ids": []string{"x1"}})
+	f.event("e-rock", "Rock Festival", "APPROVED", "music", 9000, venue("Salle Paris", 48.8566, 2.3522), 5) // nothing changes status
+	if len(got) != 0 {
+		t.Fatalf("told %v without a status change", got)
+	}
+	start := now.AddDate(0, 0, 5)
+	f.change(projection.TopicEventAggregate, "sessions", map[string]any{"id": "e-rock-s0", "event_id": "e-rock",
+		"start_time": start.Format(time.RFC3339), "end_time": start.Add(3 * time.Hour).Format(time.RFC3339),
+		"sales_start_time": now.Format(time.RFC3339), "sales_end_time": start.Format(time.RFC3339),
+		"session_type": "PHYSICAL", "status": "SOLD_OUT", "layout": `{"blocks":[]}`})
+	if len(got) != 1 || got[0] != (told{"e-rock-s0", "SOLD_OUT", 1}) {
+		t.Fatalf("told %v", got)
+	}
+	var snap readmodel.SeatSnapshot
+	if !v.WithSeatSnapshot("e-rock-s0", func(s readmodel.SeatSnapshot) { snap = s }) || snap.Status != "SOLD_OUT" || snap.Version != 1 {
+		t.Fatalf("snapshot %+v", snap)
+	}
+}

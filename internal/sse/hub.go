@@ -1,7 +1,9 @@
 // Package sse streams live seat availability to buyers (SPEC section 3, "Live
 // availability"). Every event-query replica reads the seat-change feed itself, so any
 // replica can serve any client; each event's id is the session's inventory version from the
-// write model, the same on every replica.
+// write model, the same on every replica. The session's status travels too: in the
+// snapshot, and as `status` events without an id when it changes (they move no client's
+// Last-Event-ID).
 //
 // It serves the streams with r3labs/sse, avoiding the library's traps (see
 // reference/libraries.md §1): one stream per connection (so a slow client only ever blocks
@@ -32,9 +34,11 @@ type Standing struct {
 	Available int64  `json:"available"`
 }
 
-// Snapshot is a session's whole seat state at a version: seats not listed are AVAILABLE.
+// Snapshot is a session's whole seat state at a version (seats not listed are AVAILABLE),
+// with the session's status (ON_SALE, SOLD_OUT, …).
 type Snapshot struct {
 	Version  int64             `json:"version"`
+	Status   string            `json:"status"`
 	Seats    map[string]string `json:"seats"`
 	Standing []Standing        `json:"standing"`
 }
@@ -95,15 +99,22 @@ type frame struct {
 	data    []byte
 }
 
-// item is everything one inventory version sends: a seats frame and/or standing frames.
+// item is everything one inventory version sends: a seats frame and/or standing frames;
+// or, with status set, a session status frame (sent without an id, never buffered).
 type item struct {
 	version int64
 	frames  []frame
+	status  bool
 }
 
 type feed struct {
 	items []item // the last ReplayBuffer versions, in version order
 	subs  map[*conn]struct{}
+	// statusSeen is set once this replica saw the session's status change, and statusAt is
+	// the inventory version it had then: a client resuming from a version below or at it
+	// may have missed the change and gets the status first.
+	statusSeen bool
+	statusAt   int64
 }
 
 type conn struct {
@@ -151,7 +162,7 @@ func (h *Hub) onSubscribe(streamID string, _ *r3sse.Subscriber) {
 // Publish delivers a change to the session's clients and keeps it for resumption. Changes
 // of a session must be published in version order (the caller holds its source's lock).
 func (h *Hub) Publish(ch Change) {
-	it := item{ch.Version, changeFrames(ch)}
+	it := item{version: ch.Version, frames: changeFrames(ch)}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	f := h.feeds[ch.SessionID]
@@ -181,6 +192,37 @@ func (h *Hub) Publish(ch Change) {
 	if ch.TsMs > 0 {
 		h.m.Lag.Observe(time.Since(time.UnixMilli(ch.TsMs)).Seconds())
 	}
+}
+
+// PublishStatus tells the session's clients its status changed (SOLD_OUT and back,
+// CANCELLED, …); version is the session's current inventory version. The event carries no
+// id, so it moves no client's Last-Event-ID. Call it under the source's lock, like Publish.
+func (h *Hub) PublishStatus(sessionID, status string, version int64) {
+	it := statusItem(status, version)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	f := h.feeds[sessionID]
+	if f == nil {
+		f = &feed{subs: map[*conn]struct{}{}}
+		h.feeds[sessionID] = f
+	}
+	f.statusSeen, f.statusAt = true, version
+	for c := range f.subs {
+		select {
+		case c.queue <- it:
+		default:
+			h.m.Overflows.Inc()
+			c.signalResync() // the snapshot carries the status
+		}
+	}
+}
+
+func statusItem(status string, version int64) item {
+	b, _ := json.Marshal(struct {
+		Status  string `json:"status"`
+		Version int64  `json:"version"`
+	}{status, version})
+	return item{version: version, frames: []frame{{version, "status", b}}, status: true}
 }
 
 func (c *conn) signalResync() {
@@ -219,7 +261,7 @@ func snapshotItem(s Snapshot) item {
 		s.Standing = []Standing{}
 	}
 	b, _ := json.Marshal(s)
-	return item{s.Version, []frame{{s.Version, "snapshot", b}}}
+	return item{version: s.Version, frames: []frame{{s.Version, "snapshot", b}}}
 }
 
 // lastEventID reads the version a reconnecting client already has: the Last-Event-ID
@@ -299,7 +341,9 @@ func (h *Hub) register(c *conn, s Snapshot, last int64) {
 		// The client is as far as this replica, or further (it came from a replica that is
 		// ahead): send only what comes after what it has.
 		c.sent = last
+		c.initial = resumeStatus(f, s, last)
 	case len(f.items) > 0 && f.items[0].version <= last+1 && f.items[len(f.items)-1].version >= s.Version:
+		c.initial = resumeStatus(f, s, last)
 		for _, it := range f.items {
 			if it.version > last && it.version <= s.Version {
 				c.initial = append(c.initial, it)
@@ -310,6 +354,15 @@ func (h *Hub) register(c *conn, s Snapshot, last int64) {
 	default:
 		c.initial, c.sent = []item{snapshotItem(s)}, s.Version
 	}
+}
+
+// resumeStatus is what a client resuming after version last gets before the versions it
+// missed: the session's status, unless this replica knows it has not changed since.
+func resumeStatus(f *feed, s Snapshot, last int64) []item {
+	if s.Status == "" || (f.statusSeen && f.statusAt < last) {
+		return nil
+	}
+	return []item{statusItem(s.Status, s.Version)}
 }
 
 func (h *Hub) unregister(c *conn) {
@@ -357,14 +410,16 @@ func (h *Hub) pump(ctx context.Context, cancel context.CancelFunc, c *conn, w ht
 			extendDeadline()
 			h.server.TryPublish(c.id, &r3sse.Event{Comment: []byte("heartbeat")})
 		case it := <-c.queue:
-			if it.version <= c.sent || !slowSince.IsZero() {
-				continue // covered by what the client has, or by the coming re-snapshot
+			if !slowSince.IsZero() || (!it.status && it.version <= c.sent) {
+				continue // covered by the coming re-snapshot, or by what the client has
 			}
 			if !h.send(c, it) {
 				behind()
 				continue
 			}
-			c.sent = it.version
+			if !it.status {
+				c.sent = it.version
+			}
 		case <-c.resync:
 			if !slowSince.IsZero() && time.Since(slowSince) > h.cfg.SlowClientGrace {
 				h.m.Dropped.Inc()
@@ -387,6 +442,13 @@ func (h *Hub) pump(ctx context.Context, cancel context.CancelFunc, c *conn, w ht
 func (h *Hub) send(c *conn, it item) bool {
 	for _, fr := range it.frames {
 		ev := &r3sse.Event{ID: []byte(strconv.FormatInt(fr.version, 10)), Event: []byte(fr.name), Data: fr.data}
+		if it.status {
+			// r3labs writes an "id:" line (empty without an ID, which would reset the
+			// client's Last-Event-ID) before any data; a comment is written as it is, so the
+			// event goes in one: ": status\nevent: status\ndata: {…}" (compact JSON has no
+			// newline).
+			ev = &r3sse.Event{Comment: []byte(fr.name + "\nevent: " + fr.name + "\ndata: " + string(fr.data))}
+		}
 		if fr.name == "snapshot" {
 			ev.Retry = []byte(strconv.Itoa(h.cfg.RetryMs))
 		}

@@ -32,7 +32,7 @@ func (f *fakeSource) WithSnapshot(id string, fn func(sse.Snapshot)) bool {
 	if id != f.known {
 		return false
 	}
-	cp := sse.Snapshot{Version: f.snap.Version, Seats: map[string]string{}, Standing: f.snap.Standing}
+	cp := sse.Snapshot{Version: f.snap.Version, Status: f.snap.Status, Seats: map[string]string{}, Standing: f.snap.Standing}
 	for k, v := range f.snap.Seats {
 		cp.Seats[k] = v
 	}

@@ -23,13 +23,17 @@ var productionEnv = map[string]string{
 	"SMTP_FROM":     "Ticketly <no-reply@ticketly.example>",
 	"WEB_URL":       "https://ticketly.example",
 	"OIDC_ISSUER":   "https://id.ticketly.example/realms/ticketly",
+	// The service token and the internal API the scheduler changes session status through.
+	"OIDC_CLIENT_SECRET": "f3Qp9vL2xR7m",
+	"EVENT_COMMAND_URL":  "http://event-command.internal:8081",
 }
 
 // TestConfigModes: development runs on the local stack's defaults; production refuses them
 // and names every one; an unknown TICKETLY_ENV is an error.
 func TestConfigModes(t *testing.T) {
 	t.Parallel()
-	configtest.Modes(t, loadConfig, productionEnv, "METRICS_ADDR", "DATABASE_URL", "KAFKA_BROKERS", "SMTP_ADDR", "SMTP_TLS", "SMTP_FROM", "WEB_URL", "OIDC_ISSUER")
+	configtest.Modes(t, loadConfig, productionEnv, "METRICS_ADDR", "DATABASE_URL", "KAFKA_BROKERS", "SMTP_ADDR", "SMTP_TLS", "SMTP_FROM", "WEB_URL", "OIDC_ISSUER",
+		"OIDC_CLIENT_SECRET", "EVENT_COMMAND_URL")
 }
 
 // TestMetricsAddrMovesMetricsOffTheAPIListener: with METRICS_ADDR (required in

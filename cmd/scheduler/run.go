@@ -4,19 +4,24 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/ticketly/ticketly/internal/auth"
 	"github.com/ticketly/ticketly/internal/health"
 	"github.com/ticketly/ticketly/internal/httpapi"
 	"github.com/ticketly/ticketly/internal/kafka"
 	"github.com/ticketly/ticketly/internal/logging"
+	"github.com/ticketly/ticketly/internal/mail"
 	"github.com/ticketly/ticketly/internal/metrics"
 	"github.com/ticketly/ticketly/internal/postgres"
+	"github.com/ticketly/ticketly/internal/scheduling"
 	"github.com/ticketly/ticketly/internal/smtp"
 )
 
@@ -27,7 +32,22 @@ const service = "scheduler"
 
 // run starts the service and returns once it has stopped. Every resource it acquires is
 // released by a defer, on every path.
-func run(ctx context.Context, _ []string, getenv func(string) string) error {
+func run(ctx context.Context, args []string, getenv func(string) string) error {
+	return runWith(ctx, args, getenv, deps{})
+}
+
+// deps are what tests replace: the clock jobs are planned and run by (default the wall
+// clock).
+type deps struct {
+	Clock scheduling.Clock
+}
+
+// runWith is run with injectable dependencies (two replicas with one test clock in one
+// test process: each run has its own metrics registry).
+func runWith(ctx context.Context, _ []string, getenv func(string) string, d deps) error {
+	if d.Clock == nil {
+		d.Clock = scheduling.RealClock{}
+	}
 	c, err := loadConfig(getenv)
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
@@ -66,7 +86,58 @@ func run(ctx context.Context, _ []string, getenv func(string) string) error {
 	base := httpapi.Base{Logger: log, Health: checker, Metrics: metrics.New(service), OpenAPI: openapiDoc, CORSOrigins: c.Service.CORSOrigins}
 	authn := verifier.Middleware(func(w http.ResponseWriter, r *http.Request, err error) { httpapi.WriteError(w, r, log, err) })
 	subs := postgres.NewSubscriptions(pool)
+
+	stopJobs, err := startJobs(ctx, log, c, pool, base.Metrics, d.Clock)
+	if err != nil {
+		return err
+	}
+	defer stopJobs()
 	return httpapi.Run(ctx, log, c.Service.HTTP, routes(base, authn, subs), checker, nil)
+}
+
+// startJobs starts the job runner and the CDC planner; the returned function stops both
+// and waits for them (a job in progress finishes and records its outcome first).
+func startJobs(ctx context.Context, log *slog.Logger, c cfg, pool *pgxpool.Pool, reg *metrics.Registry,
+	clock scheduling.Clock) (func(), error) {
+	mc := c.SMTP
+	sender, err := mail.NewSMTPSender(mc)
+	if err != nil {
+		return nil, err
+	}
+	jobs := postgres.NewSchedulingJobs(pool)
+	reads := postgres.NewSchedulingReads(pool)
+	m := scheduling.NewMetrics()
+	reg.Register(m.Collectors()...)
+	handlers := &scheduling.Handlers{
+		API:           newSessionAPI(ctx, c.Jobs.CommandURL, c.Jobs.TokenURL, c.Client.ID, c.Client.Secret),
+		Model:         reads,
+		Jobs:          jobs,
+		Sender:        sender,
+		MailOptions:   mail.Options{From: mc.From, WebURL: mc.WebURL},
+		TrendingEvery: c.Jobs.TrendingInterval,
+		SweepEvery:    c.Jobs.SweepInterval,
+		Metrics:       m,
+		Log:           log,
+	}
+	runner := &scheduling.Runner{Store: jobs, Clock: clock, Handler: handlers, Log: log, Metrics: m,
+		Workers: c.Jobs.Workers, Poll: c.Jobs.Poll}
+	now := clock.Now()
+	// The recurring jobs exist once; the sweep runs at every start (it plans the sessions
+	// created while no scheduler ran), trending keeps its rhythm.
+	sweep := scheduling.PlanRecurring(scheduling.KindSweep, now)
+	sweep.Mode = scheduling.Coalesce
+	if err := jobs.Apply(ctx, []scheduling.Plan{sweep, scheduling.PlanRecurring(scheduling.KindTrending, now)}, nil); err != nil && ctx.Err() == nil {
+		log.Warn("planning the recurring jobs failed; the next start plans them", "err", err)
+	}
+	p := &planner{brokers: c.Kafka.Brokers, group: c.Jobs.Group, jobs: jobs, lookup: reads, clock: clock,
+		runner: runner, poll: c.Jobs.Poll, log: log}
+	jctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); _ = runner.Run(jctx) }()
+	go func() { defer wg.Done(); p.Run(jctx) }()
+	log.Info("scheduler jobs started", "workers", runner.Workers, "poll", c.Jobs.Poll, "group", c.Jobs.Group)
+	return func() { cancel(); wg.Wait() }, nil
 }
 
 // routes is the service's HTTP surface: the operational endpoints, then /api/v1 behind

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/ticketly/ticketly/internal/kafka"
+	"github.com/ticketly/ticketly/internal/postgres"
+	"github.com/ticketly/ticketly/internal/projection"
+	"github.com/ticketly/ticketly/internal/scheduling"
+)
+
+// planner plans jobs from the CDC topics (consumer group jobs.Group). A new group starts at
+// the end of the topics: history is never replayed into mails (the sweep plans what came
+// before). Offsets are committed only once the jobs a batch planned are stored.
+type planner struct {
+	brokers []string
+	group   string
+	jobs    *postgres.SchedulingJobs
+	lookup  scheduling.Lookup
+	clock   scheduling.Clock
+	runner  *scheduling.Runner
+	poll    time.Duration
+	log     *slog.Logger
+}
+
+// Run consumes until ctx ends, restarting the consumer after a failure.
+func (p *planner) Run(ctx context.Context) {
+	backoff := time.Second
+	for ctx.Err() == nil {
+		err := p.runOnce(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		p.log.Error("CDC planner restarting", "err", err, "backoff", backoff)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 10*time.Second)
+	}
+}
+
+func (p *planner) runOnce(ctx context.Context) error {
+	cl, err := kafka.NewClient(p.brokers,
+		kgo.ConsumerGroup(p.group),
+		kgo.ConsumeTopics(scheduling.Topics()...),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtEnd()),
+		kgo.DisableAutoCommit(),
+		kgo.BlockRebalanceOnPoll(),
+		kgo.SessionTimeout(10*time.Second),
+		kgo.RebalanceTimeout(30*time.Second),
+	)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		done := make(chan struct{})
+		go func() { cl.CloseAllowingRebalance(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+		}
+	}()
+	p.log.Info("CDC planner started", "group", p.group, "topics", scheduling.Topics())
+	for {
+		fetches := cl.PollRecords(ctx, 1000)
+		if ctx.Err() != nil || fetches.IsClientClosed() {
+			return ctx.Err()
+		}
+		fetches.EachError(func(t string, part int32, err error) {
+			p.log.Warn("CDC fetch", "topic", t, "partition", part, "err", err)
+		})
+		recs := fetches.Records()
+		if len(recs) > 0 {
+			if err := p.apply(ctx, recs); err != nil {
+				cl.AllowRebalance()
+				return err
+			}
+			if err := cl.CommitRecords(ctx, recs...); err != nil {
+				cl.AllowRebalance()
+				return err
+			}
+		}
+		cl.AllowRebalance()
+	}
+}
+
+// apply plans the jobs of a batch in record order: plans accumulate, and a record that
+// drops jobs first flushes what came before it.
+func (p *planner) apply(ctx context.Context, recs []*kgo.Record) error {
+	now := p.clock.Now()
+	var plans []scheduling.Plan
+	var follows []scheduling.Follow
+	seen := map[string]bool{} // coalescing keys already planned in this batch
+	wake := false
+	flush := func(drops []scheduling.Drop) error {
+		err := p.jobs.Apply(ctx, plans, drops)
+		plans = plans[:0]
+		clear(seen)
+		return err
+	}
+	for _, r := range recs {
+		c, ok, err := projection.Decode(r.Value)
+		if err != nil {
+			p.log.Error("CDC record skipped: not a change", "topic", r.Topic, "offset", r.Offset, "err", err)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		ch, err := scheduling.PlanChange(ctx, c, now, p.lookup)
+		if errors.Is(err, projection.ErrPoison) {
+			p.log.Error("CDC record skipped", "topic", r.Topic, "offset", r.Offset, "err", err)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		for _, n := range ch.Notes {
+			p.log.Warn(n)
+		}
+		if len(ch.Drops) > 0 {
+			if err := flush(ch.Drops); err != nil {
+				return err
+			}
+		}
+		for _, pl := range ch.Plans {
+			if pl.Mode == scheduling.Coalesce || pl.Mode == scheduling.Once {
+				if seen[pl.Key] {
+					continue
+				}
+				seen[pl.Key] = true
+			}
+			if pl.State == scheduling.Pending && !pl.DueAt.After(now.Add(p.poll)) {
+				wake = true
+			}
+			plans = append(plans, pl)
+		}
+		follows = append(follows, ch.Follows...)
+	}
+	if err := flush(nil); err != nil {
+		return err
+	}
+	if err := p.jobs.Follow(ctx, follows); err != nil {
+		return err
+	}
+	if wake {
+		p.runner.Wake()
+	}
+	return nil
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/ticketly/ticketly/internal/config"
+)
+
+// devCommandURL is the local stack's event-command.
+const devCommandURL = "http://127.0.0.1:8081"
+
+// jobsConfig is how the scheduler runs its jobs and whom it calls.
+type jobsConfig struct {
+	// Workers per replica (SCHEDULER_WORKERS, default 4) and how often an idle worker
+	// looks for due jobs (SCHEDULER_POLL, default 500ms).
+	Workers int
+	Poll    time.Duration
+	// TrendingInterval (TRENDING_INTERVAL, default 60s) and SweepInterval
+	// (SCHEDULER_SWEEP_INTERVAL, default 5m) space the recurring jobs.
+	TrendingInterval time.Duration
+	SweepInterval    time.Duration
+	// Group is the Kafka consumer group planning from CDC (SCHEDULER_KAFKA_GROUP).
+	Group string
+	// CommandURL is event-command's base URL (EVENT_COMMAND_URL); TokenURL is where the
+	// service token is fetched (OIDC_TOKEN_URL, default the issuer's token endpoint).
+	CommandURL string
+	TokenURL   string
+}
+
+func loadJobs(e *config.Env, issuer string) jobsConfig {
+	token := strings.TrimRight(issuer, "/") + "/protocol/openid-connect/token"
+	return jobsConfig{
+		Workers:          e.Int("SCHEDULER_WORKERS", 4),
+		Poll:             e.Duration("SCHEDULER_POLL", 500*time.Millisecond),
+		TrendingInterval: e.Duration("TRENDING_INTERVAL", time.Minute),
+		SweepInterval:    e.Duration("SCHEDULER_SWEEP_INTERVAL", 5*time.Minute),
+		Group:            e.String("SCHEDULER_KAFKA_GROUP", "scheduler.v1"),
+		CommandURL:       strings.TrimRight(e.String("EVENT_COMMAND_URL", devCommandURL), "/"),
+		TokenURL:         e.String("OIDC_TOKEN_URL", token),
+	}
+}
+
+// Validate implements config.Component.
+func (j jobsConfig) Validate() error {
+	var errs []error
+	if j.Workers < 1 || j.Workers > 64 {
+		errs = append(errs, fmt.Errorf("SCHEDULER_WORKERS: %d is not between 1 and 64", j.Workers))
+	}
+	for _, d := range []struct {
+		key string
+		v   time.Duration
+	}{{"SCHEDULER_POLL", j.Poll}, {"TRENDING_INTERVAL", j.TrendingInterval}, {"SCHEDULER_SWEEP_INTERVAL", j.SweepInterval}} {
+		if d.v <= 0 {
+			errs = append(errs, fmt.Errorf("%s: must be positive", d.key))
+		}
+	}
+	errs = append(errs, config.Require("SCHEDULER_KAFKA_GROUP", j.Group))
+	for _, u := range []struct{ key, v string }{{"EVENT_COMMAND_URL", j.CommandURL}, {"OIDC_TOKEN_URL", j.TokenURL}} {
+		p, err := url.Parse(u.v)
+		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			errs = append(errs, fmt.Errorf("%s: %q is not an http(s) URL", u.key, u.v))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Development implements config.Component.
+func (j jobsConfig) Development() []config.DevSetting {
+	if j.CommandURL == devCommandURL {
+		return []config.DevSetting{{Key: "EVENT_COMMAND_URL", Reason: "the local stack's event-command"}}
+	}
+	return nil
+}

@@ -13,6 +13,7 @@ type orderMetrics struct {
 	gateDown    prometheus.Counter
 	expired     prometheus.Counter
 	payments    *prometheus.CounterVec
+	mismatches  prometheus.Counter
 	collectable []prometheus.Collector
 }
 
@@ -31,8 +32,10 @@ func newOrderMetrics() *orderMetrics {
 			Help: "Unpaid orders expired by the sweep."}),
 		payments: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketly_payment_events_total",
 			Help: "Stripe payment events applied, by outcome."}, []string{"outcome"}),
+		mismatches: prometheus.NewCounter(prometheus.CounterOpts{Name: "ticketly_payment_mismatches_total",
+			Help: "Signed payment_intent.succeeded events whose amount or currency did not match their order (the order was not paid); alert on any increase."}),
 	}
-	m.collectable = []prometheus.Collector{m.placed, m.refused, m.gateDown, m.expired, m.payments}
+	m.collectable = []prometheus.Collector{m.placed, m.refused, m.gateDown, m.expired, m.payments, m.mismatches}
 	return m
 }
 
@@ -42,4 +45,7 @@ func (m *orderMetrics) GateUnavailable()     { m.gateDown.Inc() }
 func (m *orderMetrics) Expired(n int)        { m.expired.Add(float64(n)) }
 func (m *orderMetrics) PaymentEvent(o ordering.PaymentOutcome) {
 	m.payments.WithLabelValues(string(o)).Inc()
+	if o == ordering.OutcomeMismatch {
+		m.mismatches.Inc()
+	}
 }

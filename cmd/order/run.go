@@ -66,8 +66,10 @@ func run(ctx context.Context, _ []string, getenv func(string) string) error {
 		log.Warn("could not preload the hold scripts; they load on first use", "err", err)
 	}
 	pay := stripe.New(c.Stripe.Config)
-	app := ordering.NewService(postgres.NewCatalogReader(pool, c.CatalogCacheTTL), postgres.NewOrders(pool), gate, pay, signer,
+	orders := postgres.NewOrders(pool)
+	app := ordering.NewService(postgres.NewCatalogReader(pool, c.CatalogCacheTTL), orders, gate, pay, signer,
 		c.Ordering, time.Now, log)
+	app.UseSales(orders)
 	defer app.Wait() // background work finishes before Redis and the pool close
 
 	checker := health.New(2*time.Second,

@@ -38,6 +38,7 @@ type application interface {
 	CheckIn(ctx context.Context, a ordering.Actor, qr string) (ordering.CheckInResult, error)
 	BlockSeats(ctx context.Context, a ordering.Actor, sessionID uuid.UUID, seatIDs []string) (ordering.BlockResult, error)
 	UnblockSeats(ctx context.Context, a ordering.Actor, sessionID uuid.UUID, seatIDs []string) (ordering.BlockResult, error)
+	salesApp
 }
 
 var _ application = (*ordering.Service)(nil)
@@ -55,10 +56,11 @@ type ticketKeys interface {
 
 // server holds the HTTP handlers; one routes method per resource.
 type server struct {
-	log  *slog.Logger
-	app  application
-	hook webhooks
-	keys ticketKeys
+	log   *slog.Logger
+	app   application
+	sales salesApp
+	hook  webhooks
+	keys  ticketKeys
 }
 
 // routes is the service's HTTP surface: the operational endpoints; the Stripe webhook
@@ -66,7 +68,7 @@ type server struct {
 // the rest of /api/v1 behind authn, which authenticates every request before anything else.
 func routes(base httpapi.Base, authn func(http.Handler) http.Handler, app application, hook webhooks, keys ticketKeys) chi.Router {
 	r := httpapi.NewRouter(base)
-	s := &server{log: base.Logger, app: app, hook: hook, keys: keys}
+	s := &server{log: base.Logger, app: app, sales: app, hook: hook, keys: keys}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -78,6 +80,7 @@ func routes(base httpapi.Base, authn func(http.Handler) http.Handler, app applic
 			s.orderRoutes(r)
 			s.checkinRoutes(r)
 			s.sessionRoutes(r)
+			s.salesRoutes(r)
 		})
 	})
 	return r
@@ -247,7 +250,10 @@ func (s *server) refundOrder(w http.ResponseWriter, r *http.Request, p auth.Prin
 
 // stripeWebhook applies a Stripe event. The signature is verified over the raw body before
 // anything else; an event whose effect could not be applied (e.g. an automatic refund that
-// failed) answers 503 so Stripe delivers it again.
+// failed) answers 503 so Stripe delivers it again. A succeeded payment whose amount or
+// currency is not its order's is answered 200 (outcome amount_mismatch): it was verified,
+// recorded and deliberately not applied, and a redelivery could not change that — a non-2xx
+// would only make Stripe retry it for days and, in the end, disable the endpoint.
 func (s *server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, webhookMaxBody))
 	var mbe *http.MaxBytesError

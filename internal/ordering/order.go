@@ -88,7 +88,10 @@ type Ticket struct {
 	BlockID        string
 	Label          string
 	TierID         uuid.UUID
-	PriceMinor     int64
+	PriceMinor     int64 // the tier price when it was ordered
+	// PricePaidMinor is the ticket's share of what its order paid (SplitTotal): the
+	// discount spread over the order's tickets; the shares add up to the order's total.
+	PricePaidMinor int64
 	QR             string
 	Status         TicketStatus
 	IssuedAt       time.Time
@@ -181,6 +184,7 @@ type Changes struct {
 	VoidTickets []uuid.UUID
 	Refund      *Refund
 	Feed        *SeatChange
+	Mismatch    *PaymentMismatch
 }
 
 // Order is the order aggregate.
@@ -258,7 +262,8 @@ func (o *Order) transition(to Status, now time.Time, reason string) error {
 }
 
 // MarkPaid turns a PENDING_PAYMENT order into PAID: its seats and standing units are sold,
-// one ticket is issued per seat and standing unit, and its discount use is confirmed.
+// one ticket is issued per seat and standing unit, carrying its share of the order's total
+// (SplitTotal), and its discount use is confirmed.
 func (o *Order) MarkPaid(now time.Time, paymentIntentID string, issue TicketIssuer) error {
 	if err := o.transition(Paid, now, ""); err != nil {
 		return err
@@ -269,14 +274,19 @@ func (o *Order) MarkPaid(now time.Time, paymentIntentID string, issue TicketIssu
 		o.s.PaymentIntentID = paymentIntentID
 	}
 	var seatIDs []uuid.UUID
+	shares := o.lineShares()
+	next := 0
+	share := func() int64 { next++; return shares[next-1] }
 	for i := range o.s.Seats {
 		l := &o.s.Seats[i]
+		paid := share()
 		if l.Status != AllocHeld {
 			continue
 		}
 		l.Status = AllocSold
 		seatIDs = append(seatIDs, l.SeatID)
 		t := o.newTicket(now, l.SeatID, l.BlockID, l.Label, l.TierID, l.PriceMinor)
+		t.PricePaidMinor = paid
 		if err := issue(&t); err != nil {
 			return fmt.Errorf("issue ticket for seat %s of order %s: %w", l.SeatID, o.s.ID, err)
 		}
@@ -285,12 +295,14 @@ func (o *Order) MarkPaid(now time.Time, paymentIntentID string, issue TicketIssu
 	for i := range o.s.Standing {
 		l := &o.s.Standing[i]
 		if l.Status != AllocHeld {
+			next += l.Quantity
 			continue
 		}
 		l.Status = AllocSold
 		o.ch.Standing = append(o.ch.Standing, StandingChange{BlockID: l.BlockID, Status: AllocSold, Quantity: l.Quantity})
 		for n := range l.Quantity {
 			t := o.newTicket(now, uuid.Nil, l.BlockID, fmt.Sprintf("%s #%d", l.Name, n+1), l.TierID, l.UnitPriceMinor)
+			t.PricePaidMinor = share()
 			if err := issue(&t); err != nil {
 				return fmt.Errorf("issue ticket for standing block %s of order %s: %w", l.BlockID, o.s.ID, err)
 			}
@@ -366,6 +378,38 @@ func (o *Order) DecidePayment(paymentIntentID string) PaymentDecision {
 	default:
 		return RefundPayment
 	}
+}
+
+// PaymentMismatch is a succeeded payment whose amount or currency is not the order's: it
+// was not accepted as the order's payment.
+type PaymentMismatch struct {
+	EventID          string
+	PaymentIntentID  string
+	OrderID          uuid.UUID
+	AmountMinor      int64 // what the payment says was received
+	Currency         string
+	ExpectedMinor    int64 // the order's total
+	ExpectedCurrency string
+	CreatedAt        time.Time
+}
+
+// Matches reports whether a succeeded payment of amount in currency pays the order exactly.
+func (o *Order) Matches(amount int64, currency string) bool {
+	return amount == o.s.TotalMinor && currency == o.s.Currency
+}
+
+// RecordPaymentMismatch notes a succeeded payment that does not pay the order exactly (see
+// Matches). The order is not paid and keeps its status: it stays PENDING_PAYMENT and
+// expires as usual; status_reason says why the payment was not taken, and the mismatch is
+// stored for someone to look into (the money is not refunded automatically: a payment
+// intent whose amount is not the one Ticketly created it with needs a person).
+func (o *Order) RecordPaymentMismatch(now time.Time, ev PaymentEvent) {
+	now = now.UTC().Truncate(time.Microsecond)
+	o.ch.Mismatch = &PaymentMismatch{EventID: ev.ID, PaymentIntentID: ev.PaymentIntentID, OrderID: o.s.ID,
+		AmountMinor: ev.AmountMinor, Currency: ev.Currency, ExpectedMinor: o.s.TotalMinor, ExpectedCurrency: o.s.Currency, CreatedAt: now}
+	o.s.StatusReason = fmt.Sprintf("payment %s of %d %s does not match the order total of %d %s; it was not accepted",
+		ev.PaymentIntentID, ev.AmountMinor, ev.Currency, o.s.TotalMinor, o.s.Currency)
+	o.s.UpdatedAt = now
 }
 
 // RecordAutomaticRefund records the refund of a payment the order could not take (see

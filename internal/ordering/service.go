@@ -52,6 +52,7 @@ type Service struct {
 	now    func() time.Time
 	log    *slog.Logger
 	obs    Observer
+	sales  Sales          // organizer views; nil until UseSales
 	bg     sync.WaitGroup // best-effort follow-ups (payment intent cancellation)
 }
 
@@ -630,6 +631,9 @@ const (
 	OutcomeDuplicate PaymentOutcome = "duplicate"
 	OutcomeIgnored   PaymentOutcome = "ignored"
 	OutcomeUnknown   PaymentOutcome = "unknown_order"
+	// OutcomeMismatch: a succeeded payment whose amount or currency is not the order's; the
+	// order was not paid (see Order.RecordPaymentMismatch).
+	OutcomeMismatch PaymentOutcome = "amount_mismatch"
 )
 
 // HandlePaymentEvent applies a verified payment event exactly once. Redeliveries and
@@ -654,6 +658,14 @@ func (s *Service) HandlePaymentEvent(ctx context.Context, ev PaymentEvent) (Paym
 		}
 		switch o.DecidePayment(ev.PaymentIntentID) {
 		case ApplyPayment:
+			if !o.Matches(ev.AmountMinor, ev.Currency) {
+				// Not this order's price: recorded (the event too, so a redelivery is a
+				// duplicate) and answered as handled; the order waits for a payment that
+				// matches or expires.
+				outcome = OutcomeMismatch
+				o.RecordPaymentMismatch(now, ev)
+				return nil
+			}
 			outcome = OutcomePaid
 			return o.MarkPaid(now, ev.PaymentIntentID, s.issue)
 		case IgnorePayment:
@@ -696,6 +708,11 @@ func (s *Service) HandlePaymentEvent(ctx context.Context, ev PaymentEvent) (Paym
 		}
 	}
 	s.obs.PaymentEvent(outcome)
+	if outcome == OutcomeMismatch {
+		s.log.WarnContext(ctx, "payment does not match its order; not accepted", "event_id", ev.ID, "order_id", o.ID(),
+			"payment_intent_id", ev.PaymentIntentID, "amount_minor", ev.AmountMinor, "currency", ev.Currency,
+			"order_total_minor", o.TotalMinor(), "order_currency", o.Currency())
+	}
 	s.log.InfoContext(ctx, "payment event applied", "event_id", ev.ID, "type", ev.Type, "order_id", o.ID(), "outcome", outcome)
 	return outcome, nil
 }

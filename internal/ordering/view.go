@@ -43,18 +43,20 @@ type PaymentView struct {
 
 // TicketView is a ticket as its buyer sees it.
 type TicketView struct {
-	ID          string `json:"id"`
-	OrderID     string `json:"order_id"`
-	SessionID   string `json:"session_id"`
-	SeatID      string `json:"seat_id,omitempty"`
-	BlockID     string `json:"block_id"`
-	Label       string `json:"label"`
-	TierID      string `json:"tier_id,omitempty"`
-	PriceMinor  int64  `json:"price_minor"`
-	Status      string `json:"status"`
-	QR          string `json:"qr,omitempty"`
-	IssuedAt    string `json:"issued_at"`
-	CheckedInAt string `json:"checked_in_at,omitempty"`
+	ID         string `json:"id"`
+	OrderID    string `json:"order_id"`
+	SessionID  string `json:"session_id"`
+	SeatID     string `json:"seat_id,omitempty"`
+	BlockID    string `json:"block_id"`
+	Label      string `json:"label"`
+	TierID     string `json:"tier_id,omitempty"`
+	PriceMinor int64  `json:"price_minor"`
+	// PricePaidMinor is the ticket's share of what the order paid (discounts spread).
+	PricePaidMinor int64  `json:"price_paid_minor"`
+	Status         string `json:"status"`
+	QR             string `json:"qr,omitempty"`
+	IssuedAt       string `json:"issued_at"`
+	CheckedInAt    string `json:"checked_in_at,omitempty"`
 }
 
 // FormatTime is the wire format of every time: RFC 3339 in UTC.
@@ -89,7 +91,7 @@ func (o *Order) View() OrderView {
 // View returns the ticket as its buyer sees it; a void ticket has no QR code.
 func (t Ticket) View() TicketView {
 	v := TicketView{ID: t.ID.String(), OrderID: t.OrderID.String(), SessionID: t.SessionID.String(), BlockID: t.BlockID,
-		Label: t.Label, PriceMinor: t.PriceMinor, Status: string(t.Status), IssuedAt: FormatTime(t.IssuedAt)}
+		Label: t.Label, PriceMinor: t.PriceMinor, PricePaidMinor: t.PricePaidMinor, Status: string(t.Status), IssuedAt: FormatTime(t.IssuedAt)}
 	if t.SeatID != uuid.Nil {
 		v.SeatID = t.SeatID.String()
 	}

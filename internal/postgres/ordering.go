@@ -262,11 +262,11 @@ func insertTickets(ctx context.Context, tx pgx.Tx, ts []ordering.Ticket) error {
 	rows := make([][]any, len(ts))
 	for i, t := range ts {
 		rows[i] = []any{t.ID, t.OrderID, t.SessionID, t.EventID, t.OrganizationID, nullUUID(t.SeatID), t.BlockID, t.Label,
-			nullUUID(t.TierID), t.PriceMinor, t.QR, string(t.Status), t.IssuedAt}
+			nullUUID(t.TierID), t.PriceMinor, t.PricePaidMinor, t.QR, string(t.Status), t.IssuedAt}
 	}
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"ordering", "tickets"},
 		[]string{"id", "order_id", "session_id", "event_id", "organization_id", "seat_id", "block_id", "label", "tier_id",
-			"price_minor", "qr_payload", "status", "issued_at"}, pgx.CopyFromRows(rows))
+			"price_minor", "price_paid_minor", "qr_payload", "status", "issued_at"}, pgx.CopyFromRows(rows))
 	if err != nil {
 		return fmt.Errorf("insert tickets: %w", err)
 	}
@@ -460,12 +460,12 @@ func loadLines(ctx context.Context, q querier, orders []*ordering.OrderState, ti
 
 const ticketColumns = `t.id, t.order_id, t.session_id, t.event_id, t.organization_id,
 	COALESCE(t.seat_id, '` + nilUUIDLiteral + `'), t.block_id, t.label, COALESCE(t.tier_id, '` + nilUUIDLiteral + `'),
-	t.price_minor, t.qr_payload, t.status, t.issued_at, t.checked_in_at, COALESCE(t.checked_in_by, '')`
+	t.price_minor, t.price_paid_minor, t.qr_payload, t.status, t.issued_at, t.checked_in_at, COALESCE(t.checked_in_by, '')`
 
 func scanTicket(row pgx.Row, extra ...any) (ordering.Ticket, error) {
 	var t ordering.Ticket
 	dest := append([]any{&t.ID, &t.OrderID, &t.SessionID, &t.EventID, &t.OrganizationID, &t.SeatID, &t.BlockID, &t.Label,
-		&t.TierID, &t.PriceMinor, &t.QR, &t.Status, &t.IssuedAt, &t.CheckedInAt, &t.CheckedInBy}, extra...)
+		&t.TierID, &t.PriceMinor, &t.PricePaidMinor, &t.QR, &t.Status, &t.IssuedAt, &t.CheckedInAt, &t.CheckedInBy}, extra...)
 	err := row.Scan(dest...)
 	t.IssuedAt = t.IssuedAt.UTC()
 	if t.CheckedInAt != nil {
@@ -629,6 +629,13 @@ func persist(ctx context.Context, tx pgx.Tx, o *ordering.Order) error {
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 			rf.ID, rf.OrderID, rf.AmountMinor, rf.Reason, nullIfEmpty(rf.StripeRefundID), rf.RequestedBy, rf.CreatedAt); err != nil {
 			return fmt.Errorf("insert refund: %w", err)
+		}
+	}
+	if mm := ch.Mismatch; mm != nil {
+		if _, err := tx.Exec(ctx, `
+			UPDATE ordering.stripe_events SET mismatch = true, amount_minor = $2, currency = $3 WHERE id = $1`,
+			mm.EventID, mm.AmountMinor, mm.Currency); err != nil {
+			return fmt.Errorf("record payment mismatch of order %s: %w", st.ID, err)
 		}
 	}
 	return appendFeed(ctx, tx, st.SessionID, st.EventID, ch.Feed, avail)

@@ -1,0 +1,275 @@
+package ordering
+
+import (
+	"context"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/ticketly/ticketly/internal/apperr"
+)
+
+// SalesScope is what an organizer view covers: every session of an event, or one session.
+// Exactly one of the two is set.
+type SalesScope struct {
+	EventID   uuid.UUID
+	SessionID uuid.UUID
+}
+
+// SalesFilter selects a page of a scope's orders. Query matches the buyer's e-mail (a
+// case-insensitive substring), the order ID (the whole ID) or a seat or ticket label (a
+// case-insensitive substring).
+type SalesFilter struct {
+	Scope    SalesScope
+	Status   Status // "" for every status
+	Query    string
+	Page     int // from 1
+	PageSize int
+}
+
+// Statuses lists every order status (for validating filters).
+var Statuses = []Status{PendingPayment, Paid, Expired, Cancelled, Refunded, PartiallyRefunded}
+
+// SalesOrderView is an order as its organizer sees it (SPEC section 12): who bought what,
+// each line with the share of the order's total it was paid, and the order's refunds.
+type SalesOrderView struct {
+	ID              string            `json:"id"`
+	Status          Status            `json:"status"`
+	BuyerEmail      string            `json:"buyer_email"`
+	EventID         string            `json:"event_id"`
+	SessionID       string            `json:"session_id"`
+	SubtotalMinor   int64             `json:"subtotal_minor"`
+	DiscountMinor   int64             `json:"discount_minor"`
+	TotalMinor      int64             `json:"total_minor"`
+	RefundedMinor   int64             `json:"refunded_minor"`
+	Currency        string            `json:"currency"`
+	DiscountCode    string            `json:"discount_code"`
+	PaymentIntentID *string           `json:"payment_intent_id"`
+	StatusReason    string            `json:"status_reason"`
+	CreatedAt       string            `json:"created_at"`
+	PaidAt          *string           `json:"paid_at"`
+	Lines           []SalesLine       `json:"lines"`
+	Refunds         []SalesRefundView `json:"refunds"`
+}
+
+// SalesLine is one seat or standing unit of an order: its ticket once the order is paid
+// (ticket_id and ticket_status are null before; price_paid_minor is then 0).
+type SalesLine struct {
+	TicketID       *string `json:"ticket_id"`
+	SeatID         *string `json:"seat_id"`
+	Label          string  `json:"label"`
+	BlockID        string  `json:"block_id"`
+	TierID         *string `json:"tier_id"`
+	PriceMinor     int64   `json:"price_minor"`
+	PricePaidMinor int64   `json:"price_paid_minor"`
+	TicketStatus   *string `json:"ticket_status"`
+	CheckedInAt    *string `json:"checked_in_at"`
+}
+
+// SalesRefundView is a refund of an order.
+type SalesRefundView struct {
+	ID          string `json:"id"`
+	AmountMinor int64  `json:"amount_minor"`
+	Reason      string `json:"reason"`
+	CreatedAt   string `json:"created_at"`
+}
+
+// Attendee is one valid ticket of a paid order, as the attendee export lists it.
+type Attendee struct {
+	TicketID       uuid.UUID
+	OrderID        uuid.UUID
+	SessionID      uuid.UUID
+	BuyerEmail     string
+	Label          string
+	BlockID        string
+	TierID         uuid.UUID
+	TierName       string
+	PricePaidMinor int64
+	Currency       string
+	CheckedInAt    string // "" when not checked in
+}
+
+// SessionSales are a session's raw sales figures, as the store counts them.
+type SessionSales struct {
+	SessionID     uuid.UUID
+	Sold          int64 // valid tickets
+	HeldUnits     int64 // held seats and standing units of unpaid orders
+	CheckedIn     int64
+	RevenueMinor  int64 // paid totals less refunds, of orders that were paid
+	RefundedMinor int64 // refunds of orders that were paid
+	Tiers         []TierSales
+	LiveSeats     []uuid.UUID      // seats held, sold or blocked by the organizer
+	StandingTaken map[string]int64 // units held or sold per standing block
+}
+
+// TierSales are a tier's figures in a session: valid tickets and their shares.
+type TierSales struct {
+	TierID       string `json:"tier_id"`
+	Sold         int64  `json:"sold"`
+	RevenueMinor int64  `json:"revenue_minor"`
+}
+
+// SessionSummary is a session's line of the sales summary.
+type SessionSummary struct {
+	SessionID     string      `json:"session_id"`
+	Status        string      `json:"status"`
+	Sold          int64       `json:"sold"`
+	Held          int64       `json:"held"`
+	Available     int64       `json:"available"`
+	RevenueMinor  int64       `json:"revenue_minor"`
+	RefundedMinor int64       `json:"refunded_minor"`
+	CheckedIn     int64       `json:"checked_in"`
+	Tiers         []TierSales `json:"tiers"`
+}
+
+// SalesSummary is GET /api/v1/sales/summary.
+type SalesSummary struct {
+	EventID  string           `json:"event_id"`
+	Currency string           `json:"currency"`
+	Sessions []SessionSummary `json:"sessions"`
+}
+
+// SalesPage is a page of an organizer's order list.
+type SalesPage struct {
+	Items []SalesOrderView
+	Total int
+}
+
+// Sales is the read side of the organizer views (schema ordering, reading catalog for the
+// scope's owner).
+type Sales interface {
+	// ScopeOwner returns the organization and event of the scope's event or session: from
+	// the catalog, or from its orders once the catalog no longer has it; found is false
+	// when neither knows it.
+	ScopeOwner(ctx context.Context, scope SalesScope) (orgID, eventID uuid.UUID, found bool, err error)
+	// SalesOrders returns a page of the scope's orders, newest first, and how many match.
+	SalesOrders(ctx context.Context, f SalesFilter) ([]SalesOrderView, int, error)
+	// SalesOrder returns one order with its organization; NotFound when absent.
+	SalesOrder(ctx context.Context, id uuid.UUID) (SalesOrderView, uuid.UUID, error)
+	// Attendees returns the valid tickets of the scope's paid orders, by session and label.
+	Attendees(ctx context.Context, scope SalesScope) ([]Attendee, error)
+	// EventSessions returns the event's sessions (the catalog's, by start time, then any
+	// others its orders name) and the currency of its prices ("" when it has none).
+	EventSessions(ctx context.Context, eventID uuid.UUID) ([]uuid.UUID, string, error)
+	// SessionSales returns the raw figures of the sessions.
+	SessionSales(ctx context.Context, sessionIDs []uuid.UUID) (map[uuid.UUID]SessionSales, error)
+}
+
+// UseSales sets the store of the organizer views.
+func (s *Service) UseSales(sales Sales) { s.sales = sales }
+
+// authorizeScope finds the owner of a scope (404 when unknown) and checks the actor manages
+// it (403).
+func (s *Service) authorizeScope(ctx context.Context, a Actor, scope SalesScope) (uuid.UUID, error) {
+	if s.sales == nil {
+		return uuid.Nil, apperr.New(apperr.Unavailable, "the organizer views are not configured")
+	}
+	org, event, found, err := s.sales.ScopeOwner(ctx, scope)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	if !found {
+		if scope.SessionID != uuid.Nil {
+			return uuid.Nil, notFound("session", scope.SessionID)
+		}
+		return uuid.Nil, notFound("event", scope.EventID)
+	}
+	return event, s.authorize(ctx, a, org, false)
+}
+
+// SalesOrders is GET /api/v1/sales/orders: the orders of an event or session the actor
+// manages (owner or ADMIN of its organization, or organization_admin).
+func (s *Service) SalesOrders(ctx context.Context, a Actor, f SalesFilter) (SalesPage, error) {
+	if _, err := s.authorizeScope(ctx, a, f.Scope); err != nil {
+		return SalesPage{}, err
+	}
+	f.Query = strings.TrimSpace(f.Query)
+	items, total, err := s.sales.SalesOrders(ctx, f)
+	if err != nil {
+		return SalesPage{}, err
+	}
+	if items == nil {
+		items = []SalesOrderView{}
+	}
+	return SalesPage{Items: items, Total: total}, nil
+}
+
+// SalesOrder is GET /api/v1/sales/orders/{id}: one order, for a manager of its organization.
+func (s *Service) SalesOrder(ctx context.Context, a Actor, id uuid.UUID) (SalesOrderView, error) {
+	if s.sales == nil {
+		return SalesOrderView{}, apperr.New(apperr.Unavailable, "the organizer views are not configured")
+	}
+	v, org, err := s.sales.SalesOrder(ctx, id)
+	if err != nil {
+		return SalesOrderView{}, err
+	}
+	if err := s.authorize(ctx, a, org, false); err != nil {
+		return SalesOrderView{}, err
+	}
+	return v, nil
+}
+
+// Attendees is GET /api/v1/sales/attendees.csv: every valid ticket of the scope's paid
+// orders.
+func (s *Service) Attendees(ctx context.Context, a Actor, scope SalesScope) ([]Attendee, error) {
+	if _, err := s.authorizeScope(ctx, a, scope); err != nil {
+		return nil, err
+	}
+	return s.sales.Attendees(ctx, scope)
+}
+
+// Summary is GET /api/v1/sales/summary: per session of the event, tickets sold, units held
+// by unpaid orders, what is still available, revenue (paid totals less refunds), refunds
+// and check-ins, and per tier the tickets sold and their shares.
+func (s *Service) Summary(ctx context.Context, a Actor, eventID uuid.UUID) (SalesSummary, error) {
+	if _, err := s.authorizeScope(ctx, a, SalesScope{EventID: eventID}); err != nil {
+		return SalesSummary{}, err
+	}
+	ids, currency, err := s.sales.EventSessions(ctx, eventID)
+	if err != nil {
+		return SalesSummary{}, err
+	}
+	figures, err := s.sales.SessionSales(ctx, ids)
+	if err != nil {
+		return SalesSummary{}, err
+	}
+	out := SalesSummary{EventID: eventID.String(), Currency: currency, Sessions: make([]SessionSummary, 0, len(ids))}
+	for _, id := range ids {
+		f := figures[id]
+		line := SessionSummary{SessionID: id.String(), Sold: f.Sold, Held: f.HeldUnits, RevenueMinor: f.RevenueMinor,
+			RefundedMinor: f.RefundedMinor, CheckedIn: f.CheckedIn, Tiers: f.Tiers, Status: "DELETED"}
+		if line.Tiers == nil {
+			line.Tiers = []TierSales{}
+		}
+		sess, err := s.cat.Session(ctx, id)
+		switch {
+		case err == nil:
+			line.Status = sess.Status
+			line.Available = Available(sess, f.LiveSeats, f.StandingTaken)
+		case apperr.CodeOf(err) != apperr.NotFound:
+			return SalesSummary{}, err
+		}
+		out.Sessions = append(out.Sessions, line)
+	}
+	return out, nil
+}
+
+// Available counts the seats and standing units of a session nobody holds or bought: its
+// sellable seats not blocked in the layout nor held, sold or blocked (live), plus each
+// standing block's capacity less the units taken.
+func Available(sess *SessionInfo, live []uuid.UUID, taken map[string]int64) int64 {
+	gone := make(map[uuid.UUID]bool, len(live))
+	for _, id := range live {
+		gone[id] = true
+	}
+	var n int64
+	for id, seat := range sess.Seats {
+		if seat.Sellable && !sess.Blocked[id] && !gone[id] {
+			n++
+		}
+	}
+	for id, b := range sess.Standing {
+		n += max(0, b.Capacity-taken[id])
+	}
+	return n
+}

@@ -1,0 +1,10 @@
+DROP INDEX IF EXISTS tickets_event_idx;
+DROP INDEX IF EXISTS tickets_session_idx;
+DROP INDEX IF EXISTS orders_session_created_idx;
+DROP INDEX IF EXISTS orders_event_created_idx;
+DROP INDEX IF EXISTS stripe_events_mismatch_idx;
+ALTER TABLE stripe_events DROP COLUMN IF EXISTS currency;
+ALTER TABLE stripe_events DROP COLUMN IF EXISTS amount_minor;
+ALTER TABLE stripe_events DROP COLUMN IF EXISTS mismatch;
+ALTER TABLE tickets DROP CONSTRAINT IF EXISTS tickets_price_paid_check;
+ALTER TABLE tickets DROP COLUMN IF EXISTS price_paid_minor;

@@ -26,6 +26,10 @@ type planner struct {
 	runner  *scheduling.Runner
 	poll    time.Duration
 	log     *slog.Logger
+	// scope limits the jobs planned (tests; nil plans all), start is where a new group
+	// starts (zero: the end of the topics).
+	scope *scheduling.Scope
+	start time.Time
 }
 
 // Run consumes until ctx ends, restarting the consumer after a failure.
@@ -47,10 +51,14 @@ func (p *planner) Run(ctx context.Context) {
 }
 
 func (p *planner) runOnce(ctx context.Context) error {
+	reset := kgo.NewOffset().AtEnd()
+	if !p.start.IsZero() {
+		reset = kgo.NewOffset().AfterMilli(p.start.UnixMilli())
+	}
 	cl, err := kafka.NewClient(p.brokers,
 		kgo.ConsumerGroup(p.group),
 		kgo.ConsumeTopics(scheduling.Topics()...),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtEnd()),
+		kgo.ConsumeResetOffset(reset),
 		kgo.DisableAutoCommit(),
 		kgo.BlockRebalanceOnPoll(),
 		kgo.SessionTimeout(10*time.Second),
@@ -125,6 +133,7 @@ func (p *planner) apply(ctx context.Context, recs []*kgo.Record) error {
 		for _, n := range ch.Notes {
 			p.log.Warn(n)
 		}
+		ch = p.inScope(ch)
 		if len(ch.Drops) > 0 {
 			if err := flush(ch.Drops); err != nil {
 				return err
@@ -154,4 +163,25 @@ func (p *planner) apply(ctx context.Context, recs []*kgo.Record) error {
 		p.runner.Wake()
 	}
 	return nil
+}
+
+// inScope keeps the plans and drops of jobs in the planner's scope.
+func (p *planner) inScope(ch scheduling.Changes) scheduling.Changes {
+	if p.scope == nil {
+		return ch
+	}
+	plans := ch.Plans[:0]
+	for _, pl := range ch.Plans {
+		if p.scope.Covers(pl.Key, pl.Payload) {
+			plans = append(plans, pl)
+		}
+	}
+	drops := ch.Drops[:0]
+	for _, d := range ch.Drops {
+		if len(d.Keys) > 0 && p.scope.Covers(d.Keys[0], nil) {
+			drops = append(drops, d)
+		}
+	}
+	ch.Plans, ch.Drops, ch.Follows = plans, drops, nil
+	return ch
 }

@@ -29,11 +29,16 @@ type jobsConfig struct {
 	// service token is fetched (OIDC_TOKEN_URL, default the issuer's token endpoint).
 	CommandURL string
 	TokenURL   string
+	// Scope (SCHEDULER_JOB_SCOPE, comma-separated ids) limits this replica to the jobs
+	// whose key contains one of them, and ClockOffset (SCHEDULER_CLOCK_OFFSET) moves its
+	// clock: rehearsals and tests only, refused in production.
+	Scope       []string
+	ClockOffset time.Duration
 }
 
 func loadJobs(e *config.Env, issuer string) jobsConfig {
 	token := strings.TrimRight(issuer, "/") + "/protocol/openid-connect/token"
-	return jobsConfig{
+	j := jobsConfig{
 		Workers:          e.Int("SCHEDULER_WORKERS", 4),
 		Poll:             e.Duration("SCHEDULER_POLL", 500*time.Millisecond),
 		TrendingInterval: e.Duration("TRENDING_INTERVAL", time.Minute),
@@ -41,7 +46,14 @@ func loadJobs(e *config.Env, issuer string) jobsConfig {
 		Group:            e.String("SCHEDULER_KAFKA_GROUP", "scheduler.v1"),
 		CommandURL:       strings.TrimRight(e.String("EVENT_COMMAND_URL", devCommandURL), "/"),
 		TokenURL:         e.String("OIDC_TOKEN_URL", token),
+		ClockOffset:      e.Duration("SCHEDULER_CLOCK_OFFSET", 0),
 	}
+	for _, id := range strings.Split(e.String("SCHEDULER_JOB_SCOPE", ""), ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			j.Scope = append(j.Scope, id)
+		}
+	}
+	return j
 }
 
 // Validate implements config.Component.
@@ -70,8 +82,15 @@ func (j jobsConfig) Validate() error {
 
 // Development implements config.Component.
 func (j jobsConfig) Development() []config.DevSetting {
+	var dev []config.DevSetting
 	if j.CommandURL == devCommandURL {
-		return []config.DevSetting{{Key: "EVENT_COMMAND_URL", Reason: "the local stack's event-command"}}
+		dev = append(dev, config.DevSetting{Key: "EVENT_COMMAND_URL", Reason: "the local stack's event-command"})
 	}
-	return nil
+	if len(j.Scope) > 0 {
+		dev = append(dev, config.DevSetting{Key: "SCHEDULER_JOB_SCOPE", Reason: "runs only some jobs (tests)"})
+	}
+	if j.ClockOffset != 0 {
+		dev = append(dev, config.DevSetting{Key: "SCHEDULER_CLOCK_OFFSET", Reason: "a moved clock (tests)"})
+	}
+	return dev
 }

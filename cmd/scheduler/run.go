@@ -40,17 +40,27 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 // clock).
 type deps struct {
 	Clock scheduling.Clock
+	// KafkaStart, when set, is where a new consumer group starts reading (instead of the
+	// end of the topics): a test's own group misses nothing written after it began.
+	KafkaStart time.Time
+	// Scope, when set, limits the replica to the jobs of the objects a test adds to it.
+	Scope *scheduling.Scope
 }
 
 // runWith is run with injectable dependencies (two replicas with one test clock in one
 // test process: each run has its own metrics registry).
 func runWith(ctx context.Context, _ []string, getenv func(string) string, d deps) error {
-	if d.Clock == nil {
-		d.Clock = scheduling.RealClock{}
-	}
 	c, err := loadConfig(getenv)
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
+	}
+	if d.Clock == nil {
+		d.Clock = scheduling.RealClock{}
+		if c.Jobs.ClockOffset != 0 {
+			oc := &scheduling.OffsetClock{}
+			oc.Advance(c.Jobs.ClockOffset)
+			d.Clock = oc
+		}
 	}
 	log, err := logging.New(os.Stderr, service, c.Service.LogLevel)
 	if err != nil {
@@ -87,7 +97,7 @@ func runWith(ctx context.Context, _ []string, getenv func(string) string, d deps
 	authn := verifier.Middleware(func(w http.ResponseWriter, r *http.Request, err error) { httpapi.WriteError(w, r, log, err) })
 	subs := postgres.NewSubscriptions(pool)
 
-	stopJobs, err := startJobs(ctx, log, c, pool, base.Metrics, d.Clock)
+	stopJobs, err := startJobs(ctx, log, c, pool, base.Metrics, d)
 	if err != nil {
 		return err
 	}
@@ -97,8 +107,12 @@ func runWith(ctx context.Context, _ []string, getenv func(string) string, d deps
 
 // startJobs starts the job runner and the CDC planner; the returned function stops both
 // and waits for them (a job in progress finishes and records its outcome first).
-func startJobs(ctx context.Context, log *slog.Logger, c cfg, pool *pgxpool.Pool, reg *metrics.Registry,
-	clock scheduling.Clock) (func(), error) {
+func startJobs(ctx context.Context, log *slog.Logger, c cfg, pool *pgxpool.Pool, reg *metrics.Registry, d deps) (func(), error) {
+	clock := d.Clock
+	scope := d.Scope
+	if scope == nil && len(c.Jobs.Scope) > 0 {
+		scope = scheduling.NewScope(c.Jobs.Scope...)
+	}
 	mc := c.SMTP
 	sender, err := mail.NewSMTPSender(mc)
 	if err != nil {
@@ -120,17 +134,20 @@ func startJobs(ctx context.Context, log *slog.Logger, c cfg, pool *pgxpool.Pool,
 		Log:           log,
 	}
 	runner := &scheduling.Runner{Store: jobs, Clock: clock, Handler: handlers, Log: log, Metrics: m,
-		Workers: c.Jobs.Workers, Poll: c.Jobs.Poll}
+		Workers: c.Jobs.Workers, Poll: c.Jobs.Poll, Scope: scope}
 	now := clock.Now()
 	// The recurring jobs exist once; the sweep runs at every start (it plans the sessions
 	// created while no scheduler ran), trending keeps its rhythm.
 	sweep := scheduling.PlanRecurring(scheduling.KindSweep, now)
 	sweep.Mode = scheduling.Coalesce
-	if err := jobs.Apply(ctx, []scheduling.Plan{sweep, scheduling.PlanRecurring(scheduling.KindTrending, now)}, nil); err != nil && ctx.Err() == nil {
-		log.Warn("planning the recurring jobs failed; the next start plans them", "err", err)
+	if scope == nil { // a scoped replica (tests) runs no recurring job
+		err := jobs.Apply(ctx, []scheduling.Plan{sweep, scheduling.PlanRecurring(scheduling.KindTrending, now)}, nil)
+		if err != nil && ctx.Err() == nil {
+			log.Warn("planning the recurring jobs failed; the next start plans them", "err", err)
+		}
 	}
 	p := &planner{brokers: c.Kafka.Brokers, group: c.Jobs.Group, jobs: jobs, lookup: reads, clock: clock,
-		runner: runner, poll: c.Jobs.Poll, log: log}
+		runner: runner, poll: c.Jobs.Poll, log: log, scope: scope, start: d.KafkaStart}
 	jctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Add(2)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -95,7 +96,7 @@ func applyPlans(ctx context.Context, tx pgx.Tx, plans []scheduling.Plan, drops [
 // RunNext implements scheduling.Store: the claimed row stays locked (FOR UPDATE) while run
 // works, so no other replica takes it; if this process dies, its connection and lock go
 // and the job is due again for everyone.
-func (s *SchedulingJobs) RunNext(ctx context.Context, now time.Time,
+func (s *SchedulingJobs) RunNext(ctx context.Context, now time.Time, scope []string,
 	run func(ctx context.Context, j scheduling.Job) (scheduling.Record, []scheduling.Plan)) (bool, error) {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
@@ -104,8 +105,16 @@ func (s *SchedulingJobs) RunNext(ctx context.Context, now time.Time,
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 	var j scheduling.Job
 	var kind string
+	var patterns []string // nil: every job; empty: none
+	if scope != nil {
+		patterns = make([]string, 0, len(scope))
+	}
+	for _, id := range scope {
+		patterns = append(patterns, "%"+strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(id)+"%")
+	}
 	err = tx.QueryRow(ctx, `SELECT key, kind, payload, due_at, attempts FROM scheduling.jobs
-		WHERE state = 'PENDING' AND due_at <= $1 ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`, now.UTC()).
+		WHERE state = 'PENDING' AND due_at <= $1 AND ($2::text[] IS NULL OR key LIKE ANY($2) OR payload::text LIKE ANY($2))
+		ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`, now.UTC(), patterns).
 		Scan(&j.Key, &kind, &j.Payload, &j.DueAt, &j.Attempts)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, tx.Commit(ctx)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,8 +17,9 @@ type Store interface {
 	Apply(ctx context.Context, plans []Plan, drops []Drop) error
 	// RunNext claims the earliest pending job due at now (FOR UPDATE SKIP LOCKED), calls
 	// run while holding it, writes the record and the plans run returns in the same
-	// transaction and commits. ran is false when nothing was due.
-	RunNext(ctx context.Context, now time.Time, run func(ctx context.Context, j Job) (Record, []Plan)) (ran bool, err error)
+	// transaction and commits. ran is false when nothing was due. A non-nil scope limits
+	// the claim to jobs whose key or payload contains one of its strings.
+	RunNext(ctx context.Context, now time.Time, scope []string, run func(ctx context.Context, j Job) (Record, []Plan)) (ran bool, err error)
 	// CountDue counts the pending jobs due at now.
 	CountDue(ctx context.Context, now time.Time) (int64, error)
 }
@@ -40,6 +42,9 @@ type Runner struct {
 	Poll time.Duration
 	// JobTimeout bounds one job (default 30 s).
 	JobTimeout time.Duration
+	// Scope, when set, limits this runner to the jobs it covers (tests, rehearsals); nil
+	// runs every job.
+	Scope *Scope
 
 	once sync.Once
 	wake chan struct{}
@@ -88,7 +93,7 @@ func (r *Runner) Run(ctx context.Context) error {
 
 func (r *Runner) work(ctx context.Context) {
 	for ctx.Err() == nil {
-		ran, err := r.Store.RunNext(ctx, r.Clock.Now(), r.runJob)
+		ran, err := r.Store.RunNext(ctx, r.Clock.Now(), r.Scope.List(), r.runJob)
 		if err != nil && ctx.Err() == nil {
 			r.Log.Warn("claiming a job failed", "err", err)
 		}
@@ -209,4 +214,53 @@ func (m *Metrics) mailFailure(kind string, permanent bool) {
 		}
 		m.mailFailed.WithLabelValues(kind, p).Inc()
 	}
+}
+
+// Scope limits a scheduler to the jobs of some objects: a job is in scope when its key
+// or payload contains one of the scope's strings (session, event, order ids). A nil Scope covers
+// every job, an empty one none.
+type Scope struct {
+	mu   sync.Mutex
+	only []string
+}
+
+// NewScope returns a scope over ids.
+func NewScope(ids ...string) *Scope { s := &Scope{}; s.Add(ids...); return s }
+
+// Add widens the scope.
+func (s *Scope) Add(ids ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, id := range ids {
+		if id != "" {
+			s.only = append(s.only, id)
+		}
+	}
+}
+
+// List returns the scope's strings: nil for a nil Scope (everything), never nil
+// otherwise.
+func (s *Scope) List() []string {
+	if s == nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, len(s.only))
+	copy(out, s.only)
+	return out
+}
+
+// Covers reports whether a job is in scope: its key or its payload names one of the
+// scope's ids.
+func (s *Scope) Covers(key string, payload []byte) bool {
+	if s == nil {
+		return true
+	}
+	for _, id := range s.List() {
+		if strings.Contains(key, id) || strings.Contains(string(payload), id) {
+			return true
+		}
+	}
+	return false
 }

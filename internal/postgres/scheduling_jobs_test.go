@@ -24,7 +24,9 @@ func schedulingJobs(t *testing.T) (*postgres.SchedulingJobs, func(keys ...string
 	}
 	t.Cleanup(pool.Close)
 	var mine []string
-	t.Cleanup(func() { _, _ = pool.Exec(context.Background(), `DELETE FROM scheduling.jobs WHERE key = ANY($1)`, mine) })
+	t.Cleanup(func() {
+		_, _ = pool.Exec(context.Background(), `DELETE FROM scheduling.jobs WHERE key = ANY($1)`, mine)
+	})
 	return postgres.NewSchedulingJobs(pool), func(keys ...string) { mine = append(mine, keys...) }
 }
 

@@ -23,9 +23,11 @@ func NewSchedulingJobs(pool *pgxpool.Pool) *SchedulingJobs { return &SchedulingJ
 
 var _ scheduling.Store = (*SchedulingJobs)(nil)
 
-// "kept" is true when a Replace plan leaves the row's state alone: same due time, and not a
-// dropped job that the plan wants pending again.
-const keptState = `(jobs.due_at = EXCLUDED.due_at AND NOT (jobs.state = 'DROPPED' AND EXCLUDED.state = 'PENDING'))`
+// keptState is true when a Replace plan leaves the row's state alone: same due time, and
+// not a dropped or failed job that the plan wants pending again (the sweep retries a
+// session's open job that was refused before its event was approved, or that failed while
+// event-command was away).
+const keptState = `(jobs.due_at = EXCLUDED.due_at AND NOT (jobs.state IN ('DROPPED','FAILED') AND EXCLUDED.state = 'PENDING'))`
 
 const insertJob = `INSERT INTO scheduling.jobs AS jobs (key, kind, payload, due_at, state, outcome, source_lsn, done_at)
 	VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $5 = 'PENDING' THEN NULL ELSE now() END)`

@@ -24,6 +24,10 @@ const (
 	KindSweep         Kind = "sweep"
 )
 
+// Recurring reports whether jobs of the kind come back by themselves (trending, sweep):
+// they are retried however often they fail, never FAILED.
+func (k Kind) Recurring() bool { return k == KindTrending || k == KindSweep }
+
 // Kinds lists every job kind.
 func Kinds() []Kind {
 	return []Kind{KindOpen, KindClose, KindReminderStart, KindReminderSales, KindAvailability, KindMail, KindTrending, KindSweep}
@@ -141,7 +145,7 @@ func Settle(j Job, r Result, now time.Time, jitter float64) Record {
 	switch {
 	case r.Err != nil && r.State == "":
 		attempts := j.Attempts + 1
-		if attempts >= MaxAttempts {
+		if attempts >= MaxAttempts && !j.Kind.Recurring() {
 			return Record{State: Failed, DueAt: j.DueAt, Attempts: attempts, LastError: errText(r.Err), Outcome: "failed after retries"}
 		}
 		return Record{State: Pending, DueAt: now.Add(Backoff(attempts, jitter)), Attempts: attempts, LastError: errText(r.Err)}

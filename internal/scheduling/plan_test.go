@@ -108,6 +108,9 @@ func TestSettle(t *testing.T) {
 	if r := Settle(j, Result{Err: errors.New("boom")}, t0, 0.5); r.State != Failed {
 		t.Errorf("last attempt: %+v, want FAILED", r)
 	}
+	if r := Settle(Job{Kind: KindTrending, Attempts: MaxAttempts - 1}, Result{Err: errors.New("db down")}, t0, 0); r.State != Pending {
+		t.Errorf("recurring job failing again: %+v, want retried, never FAILED", r)
+	}
 	if r := Settle(j, Result{Next: t0.Add(time.Minute)}, t0, 0); r.State != Pending || r.Attempts != 0 || !r.DueAt.Equal(t0.Add(time.Minute)) {
 		t.Errorf("recurring: %+v", r)
 	}

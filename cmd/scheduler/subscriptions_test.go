@@ -138,6 +138,16 @@ func TestSubscriptions(t *testing.T) {
 	draft, _, _ := subPublicEvent(t, false)
 	user := "buyer991" // this test's users: no other test uses them
 	sub := svctest.Subject(t, user)
+	// Their subscriptions are this test's own: start without any (a failed run's leftovers
+	// would make a 201 a 200) and leave none behind (they would get reminders).
+	forget := func() {
+		if _, err := db.Exec(context.Background(), `DELETE FROM scheduling.subscriptions WHERE user_id = ANY($1)`,
+			[]string{sub, svctest.Subject(t, "buyer992")}); err != nil {
+			t.Error(err)
+		}
+	}
+	forget()
+	t.Cleanup(forget)
 
 	before := subCount(t, db, sub)
 	for _, tc := range []struct {

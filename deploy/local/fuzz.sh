@@ -4,7 +4,7 @@
 #   fuzz.sh [bounded|long]   bounded (make test): FUZZ_MAX_EXAMPLES (25) per operation and
 #                            phase, a few minutes in all; long (make fuzz): 150 per operation,
 #                            and fuzzing goes on until FUZZ_MAX_TIME (300 s) per service with
-#                            an API (the scheduler serves only its operational endpoints)
+#                            (every service)
 #   FUZZ_SERVICES=order,event-command,event-query,scheduler  FUZZ_WORKERS (1)  FUZZ_SEED
 # Checks: all of schemathesis' but positive_data_acceptance (see below). Every 5xx, response
 # that breaks its document, undocumented status or content type fails the run (exit 1).
@@ -93,7 +93,7 @@ for s in "${svcs[@]}"; do
   fixtures tokens "$STATE" || die "no tokens from Keycloak"
   t0=$SECONDS budget=() guard=900 filter=()
   [ "$s" = event-query ] && filter=(--exclude-path-regex stream)
-  if [ -n "$FUZZ_MAX_TIME" ] && [ "$s" != scheduler ]; then
+  if [ -n "$FUZZ_MAX_TIME" ]; then
     budget=(--max-time "$FUZZ_MAX_TIME") guard=$((FUZZ_MAX_TIME + 900))
   fi
   log "fuzz ($MODE): $s ($url, $FUZZ_MAX_EXAMPLES examples per operation${budget[1]:+, ${budget[1]}s})"

@@ -47,6 +47,7 @@ import requests
 COMMAND = os.environ.get("FUZZ_COMMAND_URL", "http://127.0.0.1:8081")
 QUERY = os.environ.get("FUZZ_QUERY_URL", "http://127.0.0.1:8082")
 ORDER = os.environ.get("FUZZ_ORDER_URL", "http://127.0.0.1:8083")
+SCHEDULER = os.environ.get("FUZZ_SCHEDULER_URL", "http://127.0.0.1:8084")
 KEYCLOAK = os.environ.get("FUZZ_KEYCLOAK_URL", "http://localhost:8180")
 WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_ticketly_local_development_only")
 
@@ -198,11 +199,19 @@ def remove_categories(run: Path) -> int:
     return len(ids)
 
 
+def remove_subscriptions(user: str) -> int:
+    items = call(user, "GET", f"{SCHEDULER}/api/v1/subscriptions")["items"]
+    for sub in items:
+        call(user, "DELETE", f"{SCHEDULER}/api/v1/subscriptions/{sub['id']}", ok=(204, 404))
+    return len(items)
+
+
 def cleanup(run: Path) -> None:
+    subs = remove_subscriptions(BUYER)
     orders = cancel_pending_orders(BUYER) + cancel_pending_orders(MEMBER)
     orgs = remove_owned(ORGANIZER) + remove_owned(ORGANIZER2)
     cats = remove_categories(run)
-    log(f"cleanup: {orders} pending orders cancelled, {orgs} organizations and {cats} categories removed")
+    log(f"cleanup: {subs} subscriptions, {orders} pending orders cancelled, {orgs} organizations and {cats} categories removed")
 
 
 # ---------------------------------------------------------------------------------------
@@ -443,6 +452,11 @@ def config(fx: dict) -> str:
         (["POST /api/v1/webhooks/stripe"], {}, bind(body__data__object__metadata__order_id="orders",
                                                      body__data__object__id="intents")),
     ]
+    scheduler = [
+        (["POST /api/v1/subscriptions"], BUYER_AUTH,
+         bind(0.6, body__event_id="event", body__session_id="sessions", body__organization_id="org")),
+        (["GET /api/v1/subscriptions", "DELETE /api/v1/subscriptions/{id}"], BUYER_AUTH, {}),
+    ]
     query = [
         (["GET /api/v1/events/{id}"], {}, bind(path__id="event")),
         (["GET /api/v1/sessions/{id}", "GET /api/v1/sessions/{id}/seats"], {}, bind(path__id="session")),
@@ -456,7 +470,7 @@ def config(fx: dict) -> str:
     for name, values in dictionaries.items():
         out.append(f"dictionaries.{name}.values = {toml_value(values)}")
     for title, default, ops in (("Ticketly event-command", ORGANIZER_AUTH, command), ("Ticketly order", BUYER_AUTH, order),
-                                ("Ticketly event-query", {}, query), ("Ticketly scheduler", {}, [])):
+                                ("Ticketly event-query", {}, query), ("Ticketly scheduler", BUYER_AUTH, scheduler)):
         out += ["", "[[project]]", f"title = {toml_value(title)}"]
         if default:
             out.append(f"headers = {toml_value(default)}")

@@ -172,13 +172,13 @@ type Metrics struct {
 // NewMetrics creates the metrics; register Collectors with the service's registry.
 func NewMetrics() *Metrics {
 	return &Metrics{
-		due: prometheus.NewGauge(prometheus.GaugeOpts{Name: "scheduler_jobs_due", Help: "Pending jobs whose due time has passed."}),
-		run: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "scheduler_jobs_run_total",
+		due: prometheus.NewGauge(prometheus.GaugeOpts{Name: "ticketly_scheduler_jobs_due", Help: "Pending jobs whose due time has passed."}),
+		run: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketly_scheduler_jobs_run_total",
 			Help: "Jobs run, by kind and outcome (DONE, DROPPED, FAILED, RETRY, PENDING for recurring)."}, []string{"kind", "outcome"}),
-		late: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "scheduler_job_lateness_seconds",
+		late: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ticketly_scheduler_job_lateness_seconds",
 			Help: "Time from a job's due time to its start.", Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300}}, []string{"kind"}),
-		mails: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "scheduler_mails_sent_total", Help: "Mails sent, by kind."}, []string{"kind"}),
-		mailFailed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "scheduler_mails_failed_total",
+		mails: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketly_scheduler_mails_sent_total", Help: "Mails sent, by kind."}, []string{"kind"}),
+		mailFailed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketly_scheduler_mails_failed_total",
 			Help: "Mail sends that failed, by kind and whether the failure was permanent."}, []string{"kind", "permanent"}),
 	}
 }

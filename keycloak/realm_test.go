@@ -64,10 +64,11 @@ type client struct {
 }
 
 type user struct {
-	Username               string   `json:"username"`
-	ServiceAccountClientID string   `json:"serviceAccountClientId"`
-	RealmRoles             []string `json:"realmRoles"`
-	Credentials            []any    `json:"credentials"`
+	Username               string              `json:"username"`
+	ServiceAccountClientID string              `json:"serviceAccountClientId"`
+	RealmRoles             []string            `json:"realmRoles"`
+	ClientRoles            map[string][]string `json:"clientRoles"`
+	Credentials            []any               `json:"credentials"`
 }
 
 func load(t *testing.T, file string) (realm, []byte) {
@@ -255,17 +256,63 @@ func TestProductionRealmKeepsTheContract(t *testing.T) {
 			}
 		}
 	}
-	devAccounts, prodAccounts := map[string][]string{}, map[string][]string{}
+	type roles struct {
+		Realm  []string
+		Client map[string][]string
+	}
+	devAccounts, prodAccounts := map[string]roles{}, map[string]roles{}
 	for _, u := range dev.Users {
 		if u.ServiceAccountClientID != "" {
-			devAccounts[u.Username] = u.RealmRoles
+			devAccounts[u.Username] = roles{u.RealmRoles, u.ClientRoles}
 		}
 	}
 	for _, u := range prod.Users {
-		prodAccounts[u.Username] = u.RealmRoles
+		prodAccounts[u.Username] = roles{u.RealmRoles, u.ClientRoles}
 	}
 	if !reflect.DeepEqual(devAccounts, prodAccounts) {
 		t.Errorf("service accounts %v, want %v", prodAccounts, devAccounts)
+	}
+}
+
+// adminRoles are the realm-management roles each service account needs, and no more:
+// event-command looks organization members up by user name or e-mail (GET
+// /admin/realms/ticketly/users needs query-users, and only users the caller may view are
+// returned: view-users, which includes query-users) and reads a member's name by id.
+var adminRoles = map[string][]string{
+	"service-account-svc-event-command": {"view-users"},
+}
+
+// TestServiceAccountsHoldTheLeastAdminRoles: in both realms, no user holds a client role but
+// the service accounts listed in adminRoles, and those exactly the roles listed there (no
+// manage-users, no realm-admin).
+func TestServiceAccountsHoldTheLeastAdminRoles(t *testing.T) {
+	t.Parallel()
+	for _, file := range []string{devFile, prodFile} {
+		r, _ := load(t, file)
+		seen := map[string]bool{}
+		for _, u := range r.Users {
+			want, listed := adminRoles[u.Username]
+			if listed {
+				seen[u.Username] = true
+				if u.ServiceAccountClientID == "" {
+					t.Errorf("%s: %s must be a service account", file, u.Username)
+				}
+			}
+			got := u.ClientRoles["realm-management"]
+			for client := range u.ClientRoles {
+				if client != "realm-management" {
+					t.Errorf("%s: user %s holds roles of client %s", file, u.Username, client)
+				}
+			}
+			if !slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(want))) {
+				t.Errorf("%s: user %s holds realm-management roles %v, want %v", file, u.Username, got, want)
+			}
+		}
+		for name := range adminRoles {
+			if !seen[name] {
+				t.Errorf("%s: service account %s is missing", file, name)
+			}
+		}
 	}
 }
 

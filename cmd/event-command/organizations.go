@@ -17,6 +17,7 @@ func (s *server) organizationRoutes(r chi.Router) {
 	r.Patch("/organizations/{id}", s.h(s.editOrganization))
 	r.Delete("/organizations/{id}", s.h(s.deleteOrganization))
 	r.Get("/organizations/{id}/members", s.h(s.listMembers))
+	r.Post("/organizations/{id}/members", s.h(s.addMember))
 	r.Put("/organizations/{id}/members/{user_id}", s.h(s.putMember))
 	r.Delete("/organizations/{id}/members/{user_id}", s.h(s.removeMember))
 }
@@ -108,48 +109,6 @@ func (s *server) deleteOrganization(w http.ResponseWriter, r *http.Request, a ca
 		return err
 	}
 	return noContent(w)
-}
-
-func (s *server) listMembers(w http.ResponseWriter, r *http.Request, a catalog.Actor) error {
-	id, err := httpapi.PathUUID(r, "id")
-	if err != nil {
-		return err
-	}
-	ms, err := s.app.Members(r.Context(), a, id)
-	if err != nil {
-		return err
-	}
-	return ok(w, list[memberView]{Items: mapAll(ms, viewMember)})
-}
-
-type memberRequest struct {
-	Roles []catalog.OrgRole `json:"roles"`
-}
-
-func (s *server) putMember(w http.ResponseWriter, r *http.Request, a catalog.Actor) error {
-	id, err := httpapi.PathUUID(r, "id")
-	if err != nil {
-		return err
-	}
-	// A member is a Keycloak user: its id is a UUID, refused before anything is read or
-	// written (the domain checks it too).
-	userID, err := httpapi.PathUUID(r, "user_id")
-	if err != nil {
-		return err
-	}
-	var req memberRequest
-	if err := decode(w, r, &req); err != nil {
-		return err
-	}
-	m, isNew, err := s.app.PutMember(r.Context(), a, id, userID.String(), req.Roles)
-	if err != nil {
-		return err
-	}
-	if isNew {
-		httpapi.WriteJSON(w, http.StatusCreated, viewMember(m))
-		return nil
-	}
-	return ok(w, viewMember(m))
 }
 
 func (s *server) removeMember(w http.ResponseWriter, r *http.Request, a catalog.Actor) error {

@@ -12,6 +12,7 @@ import (
 	"github.com/ticketly/ticketly/internal/command"
 	"github.com/ticketly/ticketly/internal/health"
 	"github.com/ticketly/ticketly/internal/httpapi"
+	"github.com/ticketly/ticketly/internal/keycloak"
 	"github.com/ticketly/ticketly/internal/logging"
 	"github.com/ticketly/ticketly/internal/metrics"
 	"github.com/ticketly/ticketly/internal/postgres"
@@ -50,7 +51,9 @@ func run(ctx context.Context, _ []string, getenv func(string) string) error {
 		return err
 	}
 	store := postgres.NewCatalog(pool)
-	app := command.NewService(store.Organizations, store.Categories, store.Events, store.Templates, time.Now)
+	users := keycloak.New(ctx, keycloak.Config{AdminURL: c.Keycloak.AdminURL, TokenURL: c.Keycloak.TokenURL,
+		ClientID: c.Keycloak.Client.ID, ClientSecret: c.Keycloak.Client.Secret}, log)
+	app := command.NewService(store.Organizations, store.Categories, store.Events, store.Templates, users, time.Now)
 	checker := health.New(2*time.Second,
 		health.Check{Name: "postgres", Fn: pool.Ping},
 		health.Check{Name: "keycloak", Fn: func(ctx context.Context) error { return auth.Ping(ctx, c.OIDC.Config) }},

@@ -240,15 +240,9 @@ func parseUserID(s string) (string, bool) {
 	return u.String(), true
 }
 
-// PutMember gives userID exactly roles, adding the member when new (created reports that).
-// A member is a Keycloak user, so userID must be a user id (a UUID).
-func (o *Organization) PutMember(userID string, roles []OrgRole, now time.Time) (m Member, created bool, err error) {
-	fe := apperr.FieldErrors{}
-	if id, ok := parseUserID(userID); ok {
-		userID = id
-	} else {
-		fe.Add("user_id", userIDForm)
-	}
+// CheckMemberRoles records in fe what is wrong with a member's roles (none, or one that is
+// not ADMIN or SCANNER) and returns them without repeats, sorted.
+func CheckMemberRoles(fe apperr.FieldErrors, roles []OrgRole) []OrgRole {
 	var clean []OrgRole
 	if len(roles) == 0 {
 		fe.Add("roles", "must list at least one of ADMIN, SCANNER")
@@ -263,6 +257,19 @@ func (o *Organization) PutMember(userID string, roles []OrgRole, now time.Time) 
 		}
 	}
 	slices.Sort(clean)
+	return clean
+}
+
+// PutMember gives userID exactly roles, adding the member when new (created reports that).
+// A member is a Keycloak user, so userID must be a user id (a UUID).
+func (o *Organization) PutMember(userID string, roles []OrgRole, now time.Time) (m Member, created bool, err error) {
+	fe := apperr.FieldErrors{}
+	if id, ok := parseUserID(userID); ok {
+		userID = id
+	} else {
+		fe.Add("user_id", userIDForm)
+	}
+	clean := CheckMemberRoles(fe, roles)
 	if err := fe.Err(); err != nil {
 		return Member{}, false, err
 	}

@@ -18,12 +18,14 @@ type Service struct {
 	cats      Categories
 	events    Events
 	templates Templates
+	users     Users
 	now       func() time.Time
 }
 
-// NewService returns a Service over the repositories; now is the clock (time.Now).
-func NewService(orgs Organizations, cats Categories, events Events, templates Templates, now func() time.Time) *Service {
-	return &Service{orgs: orgs, cats: cats, events: events, templates: templates, now: now}
+// NewService returns a Service over the repositories and the realm's users (members are
+// looked up there); now is the clock (time.Now).
+func NewService(orgs Organizations, cats Categories, events Events, templates Templates, users Users, now func() time.Time) *Service {
+	return &Service{orgs: orgs, cats: cats, events: events, templates: templates, users: users, now: now}
 }
 
 // referenceError turns a not_found error about an ID the client sent in a body into a
@@ -122,28 +124,6 @@ func (s *Service) DeleteOrganization(ctx context.Context, a catalog.Actor, id uu
 		}
 		return o.CheckDelete(events)
 	})
-}
-
-// Members lists an organization's members.
-func (s *Service) Members(ctx context.Context, a catalog.Actor, id uuid.UUID) ([]catalog.Member, error) {
-	o, err := s.Organization(ctx, a, id)
-	if err != nil {
-		return nil, err
-	}
-	return o.Members(), nil
-}
-
-// PutMember gives a user exactly the roles; created reports a new member.
-func (s *Service) PutMember(ctx context.Context, a catalog.Actor, id uuid.UUID, userID string, roles []catalog.OrgRole) (m catalog.Member, created bool, err error) {
-	err = s.orgs.Update(ctx, id, func(o *catalog.Organization) error {
-		if err := requireAccess(o.AccessOf(a), catalog.AccessWrite, id, false); err != nil {
-			return err
-		}
-		var err error
-		m, created, err = o.PutMember(userID, roles, s.now())
-		return err
-	})
-	return m, created, err
 }
 
 // RemoveMember removes a member; any member may also leave by removing themselves.

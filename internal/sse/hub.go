@@ -337,11 +337,17 @@ func (h *Hub) register(c *conn, s Snapshot, last int64) {
 	switch {
 	case last == 0:
 		c.initial, c.sent = []item{snapshotItem(s)}, s.Version
-	case last >= s.Version:
-		// The client is as far as this replica, or further (it came from a replica that is
-		// ahead): send only what comes after what it has.
+	case last == s.Version:
+		// The client is exactly as far as this replica: send only what comes after.
 		c.sent = last
 		c.initial = resumeStatus(f, s, last)
+	case last > s.Version:
+		// The client claims versions this replica has not seen: an id from another session's
+		// stream, a made-up one, or a replica a moment ahead. Waiting for them could mean
+		// waiting forever (a silently stale map), so it gets a fresh snapshot of what this
+		// replica has; a replica that was only behind catches up with the next changes.
+		c.initial, c.sent = []item{snapshotItem(s)}, s.Version
+		h.m.Resnapshots.Inc()
 	case len(f.items) > 0 && f.items[0].version <= last+1 && f.items[len(f.items)-1].version >= s.Version:
 		c.initial = resumeStatus(f, s, last)
 		for _, it := range f.items {

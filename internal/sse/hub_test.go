@@ -196,6 +196,17 @@ func TestResumeWithLastEventID(t *testing.T) {
 	if e := c4.next(t, true); e.id != "14" || e.name != "seats" {
 		t.Fatalf("up-to-date resume %+v", e)
 	}
+	// A client ahead of every version this replica has seen (a made-up id, or another
+	// session's) is not left waiting for versions that may never come: a fresh snapshot,
+	// then the changes after it.
+	c5 := connect(t, srv.URL+"/s1", "999999999")
+	if e := c5.next(t, true); e.name != "snapshot" || e.id != "14" {
+		t.Fatalf("resume ahead of the session: %+v", e)
+	}
+	src.apply(sse.Change{Version: 15, Status: "AVAILABLE", SeatIDs: []string{"z"}})
+	if e := c5.next(t, true); e.id != "15" || e.name != "seats" {
+		t.Fatalf("after the snapshot of a resume ahead: %+v", e)
+	}
 }
 
 func TestHeartbeat(t *testing.T) {

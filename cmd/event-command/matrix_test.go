@@ -92,6 +92,9 @@ func matrixRoutes() []matrixRoute {
 			extra: []func(*matrix) badReq{func(*matrix) badReq { return badReq{"bad website", map[string]any{"website": "not a url"}, "website"} }}},
 		{method: "DELETE", pattern: "/api/v1/organizations/{id}", id: "org", buyer: nf, scanner: f},
 		{method: "GET", pattern: "/api/v1/organizations/{id}/members", id: "org", buyer: nf, scanner: ok},
+		{method: "POST", pattern: "/api/v1/organizations/{id}/members", id: "org", body: func(*matrix) any { return map[string]any{"user": "scanner", "roles": []string{"SCANNER"}} }, buyer: nf, scanner: f, str: "user", extra: []func(*matrix) badReq{func(*matrix) badReq { return badReq{"no user", map[string]any{"roles": []string{"SCANNER"}}, "user"} }, func(*matrix) badReq {
+			return badReq{"unknown role", map[string]any{"user": "scanner", "roles": []string{"OWNER"}}, "roles[0]"}
+		}}},
 		{method: "PUT", pattern: "/api/v1/organizations/{id}/members/{user_id}", id: "org", body: func(*matrix) any { return map[string]any{"roles": []string{"SCANNER"}} },
 			buyer: nf, scanner: f,
 			extra: []func(*matrix) badReq{

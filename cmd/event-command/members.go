@@ -1,36 +1,13 @@
 package main
 
 import (
-	"context"
-	"fmt"
 	"net/http"
 	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/ticketly/ticketly/internal/catalog"
 	"github.com/ticketly/ticketly/internal/command"
 	"github.com/ticketly/ticketly/internal/httpapi"
 )
-
-// memberApp is what the members routes need beyond application; command.Service has it.
-// (application in server.go does not list these methods yet; membersOf bridges that.)
-type memberApp interface {
-	MemberProfiles(ctx context.Context, a catalog.Actor, id uuid.UUID) ([]command.MemberProfile, error)
-	AddMember(ctx context.Context, a catalog.Actor, id uuid.UUID, user string, roles []catalog.OrgRole) (command.MemberProfile, bool, error)
-	SetMember(ctx context.Context, a catalog.Actor, id uuid.UUID, userID string, roles []catalog.OrgRole) (command.MemberProfile, bool, error)
-}
-
-var _ memberApp = (*command.Service)(nil)
-
-// membersOf returns the application's member use cases.
-func (s *server) membersOf() (memberApp, error) {
-	m, ok := s.app.(memberApp)
-	if !ok {
-		return nil, fmt.Errorf("the application %T has no member profiles", s.app)
-	}
-	return m, nil
-}
 
 // memberProfileView is a member as every members route answers it: username and email are
 // null when the realm does not know the user (any more) or could not be asked.
@@ -61,11 +38,7 @@ func (s *server) listMembers(w http.ResponseWriter, r *http.Request, a catalog.A
 	if err != nil {
 		return err
 	}
-	app, err := s.membersOf()
-	if err != nil {
-		return err
-	}
-	ms, err := app.MemberProfiles(r.Context(), a, id)
+	ms, err := s.app.MemberProfiles(r.Context(), a, id)
 	if err != nil {
 		return err
 	}
@@ -89,11 +62,7 @@ func (s *server) addMember(w http.ResponseWriter, r *http.Request, a catalog.Act
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	app, err := s.membersOf()
-	if err != nil {
-		return err
-	}
-	m, isNew, err := app.AddMember(r.Context(), a, id, req.User, req.Roles)
+	m, isNew, err := s.app.AddMember(r.Context(), a, id, req.User, req.Roles)
 	if err != nil {
 		return err
 	}
@@ -119,11 +88,7 @@ func (s *server) putMember(w http.ResponseWriter, r *http.Request, a catalog.Act
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	app, err := s.membersOf()
-	if err != nil {
-		return err
-	}
-	m, isNew, err := app.SetMember(r.Context(), a, id, userID.String(), req.Roles)
+	m, isNew, err := s.app.SetMember(r.Context(), a, id, userID.String(), req.Roles)
 	if err != nil {
 		return err
 	}

@@ -88,7 +88,7 @@ func TestMembersAndRoles(t *testing.T) {
 	a.must(http.StatusOK, "organizer", "PUT", orgPath+"/members/"+scanner, map[string]any{"roles": []string{"ADMIN", "SCANNER"}}, nil)
 	var ev eventView
 	a.must(http.StatusOK, "scanner", "PATCH", "/api/v1/events/"+f.event.ID.String(), map[string]any{"title": "Edited by an admin member"}, &ev)
-	a.must(http.StatusCreated, "scanner", "PUT", orgPath+"/members/"+uuid.NewString(), map[string]any{"roles": []string{"SCANNER"}}, nil)
+	a.must(http.StatusCreated, "scanner", "PUT", orgPath+"/members/"+svctest.Subject(t, "buyer11"), map[string]any{"roles": []string{"SCANNER"}}, nil)
 	// But only the owner (or organization_admin) deletes the organization.
 	wantError(t, a.do("scanner", "DELETE", orgPath, nil), http.StatusForbidden, "forbidden")
 	var members list[memberView]

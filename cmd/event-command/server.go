@@ -33,8 +33,9 @@ type application interface {
 	Organization(ctx context.Context, a catalog.Actor, id uuid.UUID) (*catalog.Organization, error)
 	EditOrganization(ctx context.Context, a catalog.Actor, id uuid.UUID, in catalog.OrgEdit) (*catalog.Organization, error)
 	DeleteOrganization(ctx context.Context, a catalog.Actor, id uuid.UUID) error
-	Members(ctx context.Context, a catalog.Actor, id uuid.UUID) ([]catalog.Member, error)
-	PutMember(ctx context.Context, a catalog.Actor, id uuid.UUID, userID string, roles []catalog.OrgRole) (catalog.Member, bool, error)
+	MemberProfiles(ctx context.Context, a catalog.Actor, id uuid.UUID) ([]command.MemberProfile, error)
+	AddMember(ctx context.Context, a catalog.Actor, id uuid.UUID, user string, roles []catalog.OrgRole) (command.MemberProfile, bool, error)
+	SetMember(ctx context.Context, a catalog.Actor, id uuid.UUID, userID string, roles []catalog.OrgRole) (command.MemberProfile, bool, error)
 	RemoveMember(ctx context.Context, a catalog.Actor, id uuid.UUID, userID string) error
 
 	Categories(ctx context.Context) ([]*catalog.Category, error)

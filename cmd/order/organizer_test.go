@@ -146,7 +146,7 @@ func TestCheckIn(t *testing.T) {
 	}
 	qr := ts[0]["qr"].(string)
 	checkin := func(user, qr string) response {
-		return call(t, http.MethodPost, svc.URL+"/api/v1/checkins", svctest.Token(t, user), map[string]string{"qr": qr})
+		return call(t, http.MethodPost, svc.URL+"/api/v1/checkins", svctest.Token(t, user), map[string]string{"qr": qr, "session_id": f.SessionID.String()})
 	}
 
 	// Offline verification with the published key.
@@ -173,7 +173,7 @@ func TestCheckIn(t *testing.T) {
 	if r := checkin("scanner", "not-a-ticket"); r.Status != http.StatusBadRequest {
 		t.Fatalf("malformed QR: %d %s", r.Status, r.Body)
 	}
-	if r := call(t, http.MethodPost, svc.URL+"/api/v1/checkins", "", map[string]string{"qr": qr}); r.Status != http.StatusUnauthorized {
+	if r := call(t, http.MethodPost, svc.URL+"/api/v1/checkins", "", map[string]string{"qr": qr, "session_id": f.SessionID.String()}); r.Status != http.StatusUnauthorized {
 		t.Fatalf("no token: %d", r.Status)
 	}
 	first := checkin("scanner", qr)

@@ -35,10 +35,10 @@ type application interface {
 	Tickets(ctx context.Context, buyerID string, id uuid.UUID) ([]ordering.TicketView, error)
 	RefundOrder(ctx context.Context, a ordering.Actor, id uuid.UUID, amount *int64, ticketIDs []uuid.UUID) (ordering.RefundResult, error)
 	HandlePaymentEvent(ctx context.Context, ev ordering.PaymentEvent) (ordering.PaymentOutcome, error)
-	CheckIn(ctx context.Context, a ordering.Actor, qr string) (ordering.CheckInResult, error)
 	BlockSeats(ctx context.Context, a ordering.Actor, sessionID uuid.UUID, seatIDs []string) (ordering.BlockResult, error)
 	UnblockSeats(ctx context.Context, a ordering.Actor, sessionID uuid.UUID, seatIDs []string) (ordering.BlockResult, error)
 	salesApp
+	checkinApp
 }
 
 var _ application = (*ordering.Service)(nil)
@@ -290,30 +290,6 @@ func (s *server) publicKey(w http.ResponseWriter, _ *http.Request) {
 		"public_key_pem": s.keys.PublicKeyPEM(),
 		"qr_format":      "base64url(JSON {ticket_id, session_id, issued}) + \".\" + base64url(Ed25519 signature of the first part), unpadded",
 	})
-}
-
-func (s *server) checkinRoutes(r chi.Router) {
-	r.Post("/checkins", s.h(s.checkIn))
-}
-
-type checkInRequest struct {
-	QR string `json:"qr"`
-}
-
-func (s *server) checkIn(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	var req checkInRequest
-	if err := httpapi.DecodeJSON(w, r, &req, 8<<10); err != nil {
-		return err
-	}
-	if req.QR == "" {
-		return apperr.New(apperr.Invalid, "qr is required").WithDetails(map[string]any{"fields": map[string]any{"qr": "is required"}})
-	}
-	res, err := s.app.CheckIn(r.Context(), actorOf(p), req.QR)
-	if err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"ticket": res.Ticket, "checked_in_at": ordering.FormatTime(res.CheckedInAt)})
-	return nil
 }
 
 func (s *server) sessionRoutes(r chi.Router) {

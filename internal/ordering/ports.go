@@ -171,11 +171,19 @@ type Repository interface {
 	ExpireNext(ctx context.Context, now time.Time, fn func(*Order) error) (*Order, error)
 	// Tickets returns an order's tickets.
 	Tickets(ctx context.Context, orderID uuid.UUID) ([]Ticket, error)
-	// CheckIn marks a valid ticket of a paid order as checked in unless it already is. It
-	// returns the ticket and whether this call checked it in.
-	CheckIn(ctx context.Context, ticketID uuid.UUID, by string, now time.Time) (Ticket, bool, error)
-	// TicketForCheckIn returns a ticket with its order's status; NotFound when absent.
-	TicketForCheckIn(ctx context.Context, ticketID uuid.UUID) (Ticket, Status, error)
+	// CheckIn checks a ticket in at a session in one atomic step when it may enter there
+	// (CheckInState.Refusal is "", reading the session's status from the catalog, not a
+	// cache) and is not checked in yet. It returns the ticket's state after the attempt and
+	// whether this call checked it in; NotFound when the ticket is absent.
+	CheckIn(ctx context.Context, ticketID, sessionID uuid.UUID, by string, now time.Time) (CheckInState, bool, error)
+	// TicketCheckIn returns a ticket's state at the door; NotFound when absent.
+	TicketCheckIn(ctx context.Context, ticketID uuid.UUID) (CheckInState, error)
+	// UndoCheckIn clears a ticket's check-in in one atomic step; it returns when the ticket
+	// had been checked in and false when it was not (or does not exist).
+	UndoCheckIn(ctx context.Context, ticketID uuid.UUID) (time.Time, bool, error)
+	// SessionTickets returns the catalog status of a session ("" when absent) and the
+	// states of all tickets issued for it (SessionStatus left empty), sorted by ticket id.
+	SessionTickets(ctx context.Context, sessionID uuid.UUID) (string, []CheckInState, error)
 	// LiveSeats returns the live allocations among the seats of a session.
 	LiveSeats(ctx context.Context, sessionID uuid.UUID, seatIDs []uuid.UUID) ([]SeatHolder, error)
 	// StandingHolders returns the live units of a standing block, per order.

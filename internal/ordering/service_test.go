@@ -693,48 +693,6 @@ func TestOrganizerRefunds(t *testing.T) {
 	wantCode(t, err, apperr.Conflict)
 }
 
-func TestCheckInOnce(t *testing.T) {
-	t.Parallel()
-	w := newWorld(t)
-	ctx := context.Background()
-	scanner := ordering.Actor{ID: "sub-scanner"}
-	w.cat.SetMember(w.sess.OrganizationID, scanner.ID, ordering.Membership{Roles: []string{ordering.RoleScanner}})
-	v := w.paid(buyer("ann"), w.in(w.seats[:2], 0, ""))
-	tickets := w.state(v).Tickets
-	qr := tickets[0].QR
-
-	_, err := w.svc.CheckIn(ctx, scanner, "not a ticket")
-	wantCode(t, err, apperr.Invalid)
-	forged, _ := orderingtest.NewSigner().Sign(tickets[0].ID, w.sess.ID, w.clock.Now())
-	_, err = w.svc.CheckIn(ctx, scanner, forged)
-	wantCode(t, err, apperr.Unprocessable)
-	elsewhere, _ := w.signer.Sign(tickets[0].ID, uuid.New(), w.clock.Now())
-	_, err = w.svc.CheckIn(ctx, scanner, elsewhere)
-	wantCode(t, err, apperr.Unprocessable)
-	unknown, _ := w.signer.Sign(uuid.New(), w.sess.ID, w.clock.Now())
-	_, err = w.svc.CheckIn(ctx, scanner, unknown)
-	wantCode(t, err, apperr.NotFound)
-	_, err = w.svc.CheckIn(ctx, ordering.Actor{ID: "sub-stranger"}, qr)
-	wantCode(t, err, apperr.Forbidden)
-
-	res, err := w.svc.CheckIn(ctx, scanner, qr)
-	if err != nil || res.Ticket.ID != tickets[0].ID.String() || !res.CheckedInAt.Equal(w.clock.Now()) {
-		t.Fatalf("check-in %+v %v", res, err)
-	}
-	w.clock.Advance(time.Minute)
-	_, err = w.svc.CheckIn(ctx, scanner, qr)
-	if ae := wantCode(t, err, apperr.Conflict); ae.Details["checked_in_at"] != ordering.FormatTime(res.CheckedInAt) {
-		t.Fatalf("second check-in details %v", ae.Details)
-	}
-
-	// A refunded ticket does not get in.
-	if _, err := w.svc.RefundOrder(ctx, ordering.Actor{ID: "sub-admin", OrgAdmin: true}, uuid.MustParse(v.ID), nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	_, err = w.svc.CheckIn(ctx, scanner, tickets[1].QR)
-	wantCode(t, err, apperr.Unprocessable)
-}
-
 func TestOrganizerBlocks(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)

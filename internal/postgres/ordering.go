@@ -718,38 +718,6 @@ func (r *Orders) Tickets(ctx context.Context, orderID uuid.UUID) ([]ordering.Tic
 	return queryTickets(ctx, r.pool, `WHERE t.order_id = $1`, orderID)
 }
 
-// TicketForCheckIn returns a ticket with its order's status.
-func (r *Orders) TicketForCheckIn(ctx context.Context, id uuid.UUID) (ordering.Ticket, ordering.Status, error) {
-	var status ordering.Status
-	t, err := scanTicket(r.pool.QueryRow(ctx, `SELECT `+ticketColumns+`, o.status
-		FROM ordering.tickets t JOIN ordering.orders o ON o.id = t.order_id WHERE t.id = $1`, id), &status)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return ordering.Ticket{}, "", apperr.New(apperr.NotFound, "ticket %s not found", id)
-	}
-	if err != nil {
-		return ordering.Ticket{}, "", fmt.Errorf("read ticket %s: %w", id, err)
-	}
-	return t, status, nil
-}
-
-// CheckIn checks a valid ticket of a paid order in, once: the conditional UPDATE is atomic,
-// so of two scanners at the same gate exactly one succeeds.
-func (r *Orders) CheckIn(ctx context.Context, id uuid.UUID, by string, now time.Time) (ordering.Ticket, bool, error) {
-	t, err := scanTicket(r.pool.QueryRow(ctx, `
-		UPDATE ordering.tickets t SET checked_in_at = $2, checked_in_by = $3
-		WHERE t.id = $1 AND t.checked_in_at IS NULL AND t.status = 'VALID'
-		  AND EXISTS (SELECT 1 FROM ordering.orders o WHERE o.id = t.order_id AND o.status IN ('PAID','PARTIALLY_REFUNDED'))
-		RETURNING `+ticketColumns, id, now.UTC().Truncate(time.Microsecond), by))
-	if err == nil {
-		return t, true, nil
-	}
-	if !errors.Is(err, pgx.ErrNoRows) {
-		return ordering.Ticket{}, false, fmt.Errorf("check ticket %s in: %w", id, err)
-	}
-	t, _, err = r.TicketForCheckIn(ctx, id)
-	return t, false, err
-}
-
 // LiveSeats returns the live allocations among seats of a session.
 func (r *Orders) LiveSeats(ctx context.Context, sessionID uuid.UUID, seatIDs []uuid.UUID) ([]ordering.SeatHolder, error) {
 	rows, err := r.pool.Query(ctx, `

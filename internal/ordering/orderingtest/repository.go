@@ -3,6 +3,7 @@ package orderingtest
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,6 +29,7 @@ type Repository struct {
 	writes   int
 	failNext map[string]error
 	failAll  map[string]error
+	sessions map[uuid.UUID]string // catalog status of sessions, for check-ins
 }
 
 type stored struct {
@@ -410,37 +412,98 @@ func (r *Repository) ticket(id uuid.UUID) (*ordering.Ticket, *stored) {
 	return nil, nil
 }
 
-// TicketForCheckIn returns a ticket with its order's status; NotFound when absent.
-func (r *Repository) TicketForCheckIn(ctx context.Context, id uuid.UUID) (ordering.Ticket, ordering.Status, error) {
-	if err := r.enter("TicketForCheckIn"); err != nil {
-		return ordering.Ticket{}, "", err
-	}
+// SetSessionStatus plays the catalog for check-ins: the status of a session's row in
+// catalog.sessions ("" for a session that no longer exists). Sessions never set are ON_SALE.
+func (r *Repository) SetSessionStatus(sessionID uuid.UUID, status string) {
+	r.mu.Lock()
 	defer r.mu.Unlock()
-	t, o := r.ticket(id)
-	if t == nil {
-		return ordering.Ticket{}, "", apperr.New(apperr.NotFound, "ticket %s not found", id)
+	if r.sessions == nil {
+		r.sessions = map[uuid.UUID]string{}
 	}
-	return *t, o.state.Status, nil
+	r.sessions[sessionID] = status
 }
 
-// CheckIn checks a valid ticket of a paid order in unless it already is.
-func (r *Repository) CheckIn(ctx context.Context, id uuid.UUID, by string, now time.Time) (ordering.Ticket, bool, error) {
-	if err := r.enter("CheckIn"); err != nil {
-		return ordering.Ticket{}, false, err
+func (r *Repository) sessionStatus(id uuid.UUID) string {
+	if st, ok := r.sessions[id]; ok {
+		return st
+	}
+	return ordering.SessionOnSale
+}
+
+func (r *Repository) checkInState(t *ordering.Ticket, o *stored) ordering.CheckInState {
+	return ordering.CheckInState{Ticket: *t, OrderStatus: o.state.Status, OrderRefunded: o.state.RefundedMinor > 0,
+		BuyerEmail: o.state.BuyerEmail, SessionStatus: r.sessionStatus(t.SessionID)}
+}
+
+// TicketCheckIn returns a ticket's state at the door; NotFound when absent.
+func (r *Repository) TicketCheckIn(ctx context.Context, id uuid.UUID) (ordering.CheckInState, error) {
+	if err := r.enter("TicketCheckIn"); err != nil {
+		return ordering.CheckInState{}, err
 	}
 	defer r.mu.Unlock()
 	t, o := r.ticket(id)
 	if t == nil {
-		return ordering.Ticket{}, false, apperr.New(apperr.NotFound, "ticket %s not found", id)
+		return ordering.CheckInState{}, apperr.New(apperr.NotFound, "ticket %s not found", id)
 	}
-	paid := o.state.Status == ordering.Paid || o.state.Status == ordering.PartiallyRefunded
-	if t.CheckedInAt != nil || t.Status != ordering.TicketValid || !paid {
-		return *t, false, nil
+	return r.checkInState(t, o), nil
+}
+
+// CheckIn checks a ticket in at a session when it may enter there and is not checked in.
+func (r *Repository) CheckIn(ctx context.Context, id, sessionID uuid.UUID, by string, now time.Time) (ordering.CheckInState, bool, error) {
+	if err := r.enter("CheckIn"); err != nil {
+		return ordering.CheckInState{}, false, err
+	}
+	defer r.mu.Unlock()
+	t, o := r.ticket(id)
+	if t == nil {
+		return ordering.CheckInState{}, false, apperr.New(apperr.NotFound, "ticket %s not found", id)
+	}
+	st := r.checkInState(t, o)
+	if t.CheckedInAt != nil || st.Refusal(sessionID) != "" {
+		return st, false, nil
 	}
 	at := now.UTC().Truncate(time.Microsecond)
 	t.CheckedInAt, t.CheckedInBy = &at, by
 	r.writes++
-	return *t, true, nil
+	return r.checkInState(t, o), true, nil
+}
+
+// UndoCheckIn clears a ticket's check-in; false when it was not checked in.
+func (r *Repository) UndoCheckIn(ctx context.Context, id uuid.UUID) (time.Time, bool, error) {
+	if err := r.enter("UndoCheckIn"); err != nil {
+		return time.Time{}, false, err
+	}
+	defer r.mu.Unlock()
+	t, _ := r.ticket(id)
+	if t == nil || t.CheckedInAt == nil {
+		return time.Time{}, false, nil
+	}
+	prev := *t.CheckedInAt
+	t.CheckedInAt, t.CheckedInBy = nil, ""
+	r.writes++
+	return prev, true, nil
+}
+
+// SessionTickets returns a session's status and its tickets' states, sorted by ticket id.
+func (r *Repository) SessionTickets(ctx context.Context, sessionID uuid.UUID) (string, []ordering.CheckInState, error) {
+	if err := r.enter("SessionTickets"); err != nil {
+		return "", nil, err
+	}
+	defer r.mu.Unlock()
+	var out []ordering.CheckInState
+	for _, o := range r.orders {
+		for i := range o.state.Tickets {
+			if t := &o.state.Tickets[i]; t.SessionID == sessionID {
+				st := r.checkInState(t, o)
+				st.SessionStatus = ""
+				out = append(out, st)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b ordering.CheckInState) int {
+		return strings.Compare(a.Ticket.ID.String(), b.Ticket.ID.String())
+	})
+	return r.sessionStatus(sessionID), out, nil
 }
 
 // LiveSeats returns the live allocations among the seats of a session.

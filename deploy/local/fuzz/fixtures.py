@@ -446,7 +446,7 @@ def config(fx: dict) -> str:
         (["GET /api/v1/orders/{id}", "GET /api/v1/orders/{id}/tickets"], BUYER_AUTH, bind(path__id="order_paid")),
         (["POST /api/v1/orders/{id}/cancel"], BUYER_AUTH, bind(path__id="order_pending")),
         (["POST /api/v1/orders/{id}/refunds"], ORGANIZER_AUTH, bind(path__id="order_refund", body__ticket_ids_ALL_="refund_tickets")),
-        (["POST /api/v1/checkins"], ORGANIZER_AUTH, bind(body__qr="qr")),
+        (["POST /api/v1/checkins"], ORGANIZER_AUTH, bind(body__qr="qr", body__session_id="session")),
         (["POST /api/v1/sessions/{id}/blocks", "POST /api/v1/sessions/{id}/unblocks"], ORGANIZER_AUTH,
          bind(path__id="session", body__seat_ids_ALL_="block_seats")),
         (["POST /api/v1/webhooks/stripe"], {}, bind(body__data__object__metadata__order_id="orders",

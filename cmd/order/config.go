@@ -24,7 +24,9 @@ type cfg struct {
 	// catalog are reused (0: never cached).
 	CatalogCacheTTL time.Duration
 	SweepInterval   time.Duration
-	Ordering        ordering.Config
+	// CancelBatch bounds the orders one call of the internal cancel-orders API ends.
+	CancelBatch int
+	Ordering    ordering.Config
 }
 
 // loadConfig reads the settings; the defaults fit the local stack (make run), where Stripe
@@ -48,6 +50,7 @@ func loadConfig(getenv func(string) string) (cfg, error) {
 		Tickets:         config.LoadTickets(e),
 		CatalogCacheTTL: e.Duration("CATALOG_CACHE_TTL", 3*time.Second),
 		SweepInterval:   e.Duration("SWEEP_INTERVAL", 2*time.Second),
+		CancelBatch:     e.Int("CANCEL_BATCH", ordering.DefaultCancelBatch),
 		Ordering:        oc,
 	}
 	return c, errors.Join(e.Err(), c.Validate())
@@ -83,6 +86,9 @@ func (c cfg) Validate() error {
 	}
 	if c.SweepInterval < 10*time.Millisecond {
 		errs = append(errs, fmt.Errorf("SWEEP_INTERVAL must be at least 10ms"))
+	}
+	if c.CancelBatch < 1 || c.CancelBatch > 1000 {
+		errs = append(errs, fmt.Errorf("CANCEL_BATCH must be between 1 and 1000, got %d", c.CancelBatch))
 	}
 	if c.CatalogCacheTTL < 0 {
 		errs = append(errs, fmt.Errorf("CATALOG_CACHE_TTL must not be negative"))

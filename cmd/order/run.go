@@ -70,6 +70,7 @@ func run(ctx context.Context, _ []string, getenv func(string) string) error {
 	app := ordering.NewService(postgres.NewCatalogReader(pool, c.CatalogCacheTTL), orders, gate, pay, signer,
 		c.Ordering, time.Now, log)
 	app.UseSales(orders)
+	cancels := ordering.NewCancellations(app, orders, c.CancelBatch)
 	defer app.Wait() // background work finishes before Redis and the pool close
 
 	checker := health.New(2*time.Second,
@@ -84,6 +85,6 @@ func run(ctx context.Context, _ []string, getenv func(string) string) error {
 	base := httpapi.Base{Logger: log, Health: checker, Metrics: reg, OpenAPI: openapiDoc, CORSOrigins: c.Service.CORSOrigins}
 	authn := verifier.Middleware(func(w http.ResponseWriter, r *http.Request, err error) { httpapi.WriteError(w, r, log, err) })
 	sweeper := func(ctx context.Context) error { return app.Sweep(ctx, c.SweepInterval) }
-	return httpapi.Run(ctx, log, c.Service.HTTP, routes(base, authn, app, pay, signer), checker,
+	return httpapi.Run(ctx, log, c.Service.HTTP, routes(base, authn, cancels, pay, signer), checker,
 		[]func(context.Context) error{sweeper})
 }

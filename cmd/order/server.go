@@ -83,6 +83,7 @@ func routes(base httpapi.Base, authn func(http.Handler) http.Handler, app applic
 			s.salesRoutes(r)
 		})
 	})
+	s.cancellationRoutes(r, authn)
 	return r
 }
 

@@ -95,7 +95,8 @@ type CancelOrdersResult struct {
 // CancelSessionOrders ends up to one batch of a cancelled session's live orders (the
 // internal API behind the scheduler's session.cancel_orders job). A session that is not
 // cancelled is a conflict; one the catalog no longer has (deleted with its event) has its
-// orders ended like a cancelled one's; one nobody knows is not found.
+// orders ended like a cancelled one's; one nobody knows has nothing to end (all zero), so
+// the deletion of a session that never sold anything is done at once.
 func (c *Cancellations) CancelSessionOrders(ctx context.Context, sessionID uuid.UUID) (CancelOrdersResult, error) {
 	res := CancelOrdersResult{SessionID: sessionID}
 	sess, err := c.store.CancelledSession(ctx, sessionID)
@@ -103,7 +104,7 @@ func (c *Cancellations) CancelSessionOrders(ctx context.Context, sessionID uuid.
 	case err != nil:
 		return res, fmt.Errorf("read session %s: %w", sessionID, err)
 	case !sess.Found:
-		return res, notFound("session", sessionID)
+		return res, nil
 	case sess.Status != "" && sess.Status != SessionCancellationStatus:
 		return res, apperr.New(apperr.Conflict, "session %s is %s, not cancelled: its orders stay", sessionID, sess.Status)
 	}

@@ -10,8 +10,11 @@ import (
 	"github.com/ticketly/ticketly/internal/config"
 )
 
-// devCommandURL is the local stack's event-command.
-const devCommandURL = "http://127.0.0.1:8081"
+// devCommandURL and devOrderURL are the local stack's event-command and order service.
+const (
+	devCommandURL = "http://127.0.0.1:8081"
+	devOrderURL   = "http://127.0.0.1:8083"
+)
 
 // jobsConfig is how the scheduler runs its jobs and whom it calls.
 type jobsConfig struct {
@@ -29,6 +32,9 @@ type jobsConfig struct {
 	// service token is fetched (OIDC_TOKEN_URL, default the issuer's token endpoint).
 	CommandURL string
 	TokenURL   string
+	// OrderURL is the order service's base URL (ORDER_URL): its internal API ends the
+	// orders of cancelled sessions.
+	OrderURL string
 	// Scope (SCHEDULER_JOB_SCOPE, comma-separated ids) limits this replica to the jobs
 	// whose key contains one of them, and ClockOffset (SCHEDULER_CLOCK_OFFSET) moves its
 	// clock: rehearsals and tests only, refused in production.
@@ -46,6 +52,7 @@ func loadJobs(e *config.Env, issuer string) jobsConfig {
 		Group:            e.String("SCHEDULER_KAFKA_GROUP", "scheduler.v1"),
 		CommandURL:       strings.TrimRight(e.String("EVENT_COMMAND_URL", devCommandURL), "/"),
 		TokenURL:         e.String("OIDC_TOKEN_URL", token),
+		OrderURL:         strings.TrimRight(e.String("ORDER_URL", devOrderURL), "/"),
 		ClockOffset:      e.Duration("SCHEDULER_CLOCK_OFFSET", 0),
 	}
 	for _, id := range strings.Split(e.String("SCHEDULER_JOB_SCOPE", ""), ",") {
@@ -71,7 +78,7 @@ func (j jobsConfig) Validate() error {
 		}
 	}
 	errs = append(errs, config.Require("SCHEDULER_KAFKA_GROUP", j.Group))
-	for _, u := range []struct{ key, v string }{{"EVENT_COMMAND_URL", j.CommandURL}, {"OIDC_TOKEN_URL", j.TokenURL}} {
+	for _, u := range []struct{ key, v string }{{"EVENT_COMMAND_URL", j.CommandURL}, {"ORDER_URL", j.OrderURL}, {"OIDC_TOKEN_URL", j.TokenURL}} {
 		p, err := url.Parse(u.v)
 		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
 			errs = append(errs, fmt.Errorf("%s: %q is not an http(s) URL", u.key, u.v))
@@ -85,6 +92,9 @@ func (j jobsConfig) Development() []config.DevSetting {
 	var dev []config.DevSetting
 	if j.CommandURL == devCommandURL {
 		dev = append(dev, config.DevSetting{Key: "EVENT_COMMAND_URL", Reason: "the local stack's event-command"})
+	}
+	if j.OrderURL == devOrderURL {
+		dev = append(dev, config.DevSetting{Key: "ORDER_URL", Reason: "the local stack's order service"})
 	}
 	if len(j.Scope) > 0 {
 		dev = append(dev, config.DevSetting{Key: "SCHEDULER_JOB_SCOPE", Reason: "runs only some jobs (tests)"})

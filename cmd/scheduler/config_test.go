@@ -26,6 +26,7 @@ var productionEnv = map[string]string{
 	// The service token and the internal API the scheduler changes session status through.
 	"OIDC_CLIENT_SECRET": "f3Qp9vL2xR7m",
 	"EVENT_COMMAND_URL":  "http://event-command.internal:8081",
+	"ORDER_URL":          "http://order.internal:8083",
 }
 
 // TestConfigModes: development runs on the local stack's defaults; production refuses them
@@ -33,7 +34,7 @@ var productionEnv = map[string]string{
 func TestConfigModes(t *testing.T) {
 	t.Parallel()
 	configtest.Modes(t, loadConfig, productionEnv, "METRICS_ADDR", "DATABASE_URL", "KAFKA_BROKERS", "SMTP_ADDR", "SMTP_TLS", "SMTP_FROM", "WEB_URL", "OIDC_ISSUER",
-		"OIDC_CLIENT_SECRET", "EVENT_COMMAND_URL")
+		"OIDC_CLIENT_SECRET", "EVENT_COMMAND_URL", "ORDER_URL")
 }
 
 // TestMetricsAddrMovesMetricsOffTheAPIListener: with METRICS_ADDR (required in

@@ -122,8 +122,10 @@ func startJobs(ctx context.Context, log *slog.Logger, c cfg, pool *pgxpool.Pool,
 	reads := postgres.NewSchedulingReads(pool)
 	m := scheduling.NewMetrics()
 	reg.Register(m.Collectors()...)
+	svcClient := serviceClient(ctx, c.Jobs.TokenURL, c.Client.ID, c.Client.Secret)
 	handlers := &scheduling.Handlers{
-		API:           newSessionAPI(ctx, c.Jobs.CommandURL, c.Jobs.TokenURL, c.Client.ID, c.Client.Secret),
+		API:           newSessionAPI(c.Jobs.CommandURL, svcClient),
+		Orders:        newOrderAPI(c.Jobs.OrderURL, svcClient),
 		Model:         reads,
 		Jobs:          jobs,
 		Sender:        sender,

@@ -24,12 +24,19 @@ type sessionAPI struct {
 	client *http.Client
 }
 
-func newSessionAPI(ctx context.Context, baseURL, tokenURL, clientID, secret string) *sessionAPI {
+// serviceClient is an HTTP client that sends the scheduler's client-credentials token
+// (fetched, cached and renewed by oauth2) with every request; the internal APIs of
+// event-command and order share it.
+func serviceClient(ctx context.Context, tokenURL, clientID, secret string) *http.Client {
 	cc := clientcredentials.Config{ClientID: clientID, ClientSecret: secret, TokenURL: tokenURL}
 	base := &http.Client{Timeout: 15 * time.Second}
 	c := cc.Client(context.WithValue(context.WithoutCancel(ctx), oauth2.HTTPClient, base))
 	c.Timeout = 20 * time.Second
-	return &sessionAPI{base: baseURL, client: c}
+	return c
+}
+
+func newSessionAPI(baseURL string, client *http.Client) *sessionAPI {
+	return &sessionAPI{base: baseURL, client: client}
 }
 
 type statusBody struct {

@@ -120,6 +120,18 @@ func (r *SchedulingReads) SweepSessions(ctx context.Context) ([]scheduling.Sessi
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (scheduling.Session, error) { return scanSchedSession(row) })
 }
 
+// CancelledWithOrders implements scheduling.WriteModel: sessions cancelled in the catalog,
+// or gone from it, whose orders are not all ended yet.
+func (r *SchedulingReads) CancelledWithOrders(ctx context.Context) ([]uuid.UUID, error) {
+	rows, err := r.pool.Query(ctx, `SELECT DISTINCT o.session_id FROM ordering.orders o
+		LEFT JOIN catalog.sessions s ON s.id = o.session_id
+		WHERE o.status IN ('PENDING_PAYMENT','PAID','PARTIALLY_REFUNDED') AND (s.id IS NULL OR s.status = 'CANCELLED')`)
+	if err != nil {
+		return nil, fmt.Errorf("cancelled sessions with live orders: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+}
+
 // OwnerEmail implements scheduling.Lookup. A catalog without owner addresses yet
 // (migration catalog 0003 not applied) has none.
 func (r *SchedulingReads) OwnerEmail(ctx context.Context, organizationID uuid.UUID) (string, error) {
@@ -147,6 +159,13 @@ func (r *SchedulingReads) OrderBuyer(ctx context.Context, orderID uuid.UUID) (st
 	}
 	return email, status, true, nil
 }
+
+// sessionCancelledText explains the mail about an order whose session was cancelled (its
+// refund, or the cancellation of an unpaid or free order).
+const (
+	sessionCancelledText       = "the organizer cancelled the session, so your order is refunded in full and its tickets are no longer valid"
+	sessionCancelledUnpaidText = "the organizer cancelled the session before your order was paid; nothing was charged"
+)
 
 // MailData implements scheduling.WriteModel.
 func (r *SchedulingReads) MailData(ctx context.Context, p scheduling.MailPayload) (mail.Data, bool, error) {
@@ -179,6 +198,12 @@ func (r *SchedulingReads) MailData(ctx context.Context, p scheduling.MailPayload
 			if p.Kind == scheduling.MailLateRefunded {
 				d.Reason = reason
 			}
+		}
+	}
+	if order != nil && order.Reason == scheduling.SessionCancelledReason {
+		d.Reason = sessionCancelledText
+		if order.Status == "CANCELLED" {
+			d.Reason = sessionCancelledUnpaidText
 		}
 	}
 	d.Order = order

@@ -110,8 +110,11 @@ func planSessionRow(c projection.Change, now time.Time) (Changes, error) {
 		return Changes{}, fmt.Errorf("%w: session row: %v", projection.ErrPoison, err)
 	}
 	if c.Op == projection.OpDelete {
-		// Deleted for good (or with its event): nothing may move these jobs again.
-		return Changes{Drops: []Drop{DropSession(r.ID, math.MaxInt64, "session deleted")}}, nil
+		// Deleted for good (or with its event): nothing may move these jobs again, and
+		// orders it still has are ended like a cancelled session's (the order service
+		// answers "unknown" for a session without any).
+		return Changes{Drops: []Drop{DropSession(r.ID, math.MaxInt64, "session deleted")},
+			Plans: []Plan{PlanCancelOrders(r.ID, now)}}, nil
 	}
 	s := Session{ID: r.ID, EventID: r.EventID, Status: r.Status}
 	var updated time.Time
@@ -130,6 +133,11 @@ func planSessionRow(c projection.Change, now time.Time) (Changes, error) {
 	out := Changes{Plans: plans, Drops: drops}
 	if c.Op != projection.OpRead && (s.Status == StatusOnSale || s.Status == StatusSoldOut) {
 		out.Plans = append(out.Plans, PlanAvailability(s.ID, now))
+	}
+	if c.Op != projection.OpRead && s.Status == StatusCancelled {
+		// Its paid orders are refunded and its unpaid ones cancelled (a snapshot is left to
+		// the sweep, which finds cancelled sessions that still have live orders).
+		out.Plans = append(out.Plans, PlanCancelOrders(s.ID, now))
 	}
 	return out, nil
 }
@@ -164,12 +172,14 @@ func planEventRow(ctx context.Context, c projection.Change, now time.Time, l Loo
 }
 
 type orderRow struct {
-	ID         uuid.UUID `json:"id"`
-	BuyerID    string    `json:"buyer_id"`
-	BuyerEmail string    `json:"buyer_email"`
-	SessionID  uuid.UUID `json:"session_id"`
-	EventID    uuid.UUID `json:"event_id"`
-	Status     string    `json:"status"`
+	ID           uuid.UUID `json:"id"`
+	BuyerID      string    `json:"buyer_id"`
+	BuyerEmail   string    `json:"buyer_email"`
+	SessionID    uuid.UUID `json:"session_id"`
+	EventID      uuid.UUID `json:"event_id"`
+	Status       string    `json:"status"`
+	StatusReason string    `json:"status_reason"`
+	TotalMinor   int64     `json:"total_minor"`
 }
 
 func planOrderRow(c projection.Change, now time.Time) (Changes, error) {
@@ -182,6 +192,12 @@ func planOrderRow(c projection.Change, now time.Time) (Changes, error) {
 		return Changes{}, nil
 	}
 	kind := map[string]string{"PAID": MailConfirmed, "CANCELLED": MailCancelled, "EXPIRED": MailExpired}[after.Status]
+	// A refunded order is told about by its refund row's mail (one per refund), so a
+	// session's cancellation mails each paid order once; only a free order, which has no
+	// refund to tell about, is told here that its session was cancelled.
+	if after.Status == "REFUNDED" && after.StatusReason == SessionCancelledReason && after.TotalMinor == 0 {
+		kind = MailCancelled
+	}
 	if kind == "" {
 		return Changes{}, nil
 	}
@@ -202,6 +218,7 @@ type refundRow struct {
 	ID          uuid.UUID `json:"id"`
 	OrderID     uuid.UUID `json:"order_id"`
 	RequestedBy string    `json:"requested_by"`
+	Reason      string    `json:"reason"`
 }
 
 // SystemRefunder is who an automatic refund (a payment the order could not take, e.g. one
@@ -221,8 +238,8 @@ func planRefundRow(ctx context.Context, c projection.Change, now time.Time, l Lo
 		return Changes{Notes: []string{fmt.Sprintf("no refund mail for refund %s: no buyer address", r.ID)}}, nil
 	}
 	kind := MailRefunded
-	if r.RequestedBy == SystemRefunder {
-		kind = MailLateRefunded
+	if r.RequestedBy == SystemRefunder && r.Reason != SessionCancelledReason {
+		kind = MailLateRefunded // a payment the order could not take
 	}
 	return Changes{Plans: []Plan{PlanMail(MailPayload{Kind: kind, To: to, OrderID: r.OrderID, RefundID: r.ID}, now)}}, nil
 }

@@ -88,6 +88,9 @@ type WriteModel interface {
 	MailData(ctx context.Context, p MailPayload) (mail.Data, bool, error)
 	// SweepSessions lists the sessions of approved events still to open or close.
 	SweepSessions(ctx context.Context) ([]Session, error)
+	// CancelledWithOrders lists the sessions that are cancelled (or deleted) and still have
+	// live orders (unpaid, paid or partially refunded).
+	CancelledWithOrders(ctx context.Context) ([]uuid.UUID, error)
 	TrendingInputs(ctx context.Context, now time.Time) ([]EventSales, error)
 	// SaveTrending replaces the trending rows by rows (only changed ones are written; rows
 	// of events not listed are deleted).
@@ -97,6 +100,7 @@ type WriteModel interface {
 // Handlers runs each kind of job.
 type Handlers struct {
 	API    SessionAPI
+	Orders OrderAPI
 	Model  WriteModel
 	Jobs   Store
 	Sender mail.Sender
@@ -115,6 +119,8 @@ func (h *Handlers) Run(ctx context.Context, j Job, now time.Time) Result {
 		return h.window(ctx, j)
 	case KindAvailability:
 		return h.availability(ctx, j)
+	case KindCancelOrders:
+		return h.cancelOrders(ctx, j, now)
 	case KindReminderStart, KindReminderSales:
 		return h.reminder(ctx, j, now)
 	case KindMail:
@@ -279,10 +285,18 @@ func (h *Handlers) sweep(ctx context.Context, now time.Time) Result {
 		p, d := PlanSession(s, now)
 		plans, drops = append(plans, p...), append(drops, d...)
 	}
+	cancelled, err := h.Model.CancelledWithOrders(ctx)
+	if err != nil {
+		return Result{Err: err}
+	}
+	for _, id := range cancelled {
+		plans = append(plans, PlanCancelOrders(id, now))
+	}
 	if err := h.Jobs.Apply(ctx, plans, drops); err != nil {
 		return Result{Err: err}
 	}
-	return Result{Next: now.Add(h.every(h.SweepEvery, 5*time.Minute)), Reason: fmt.Sprintf("%d sessions planned", len(sessions))}
+	return Result{Next: now.Add(h.every(h.SweepEvery, 5*time.Minute)),
+		Reason: fmt.Sprintf("%d sessions planned, %d cancelled sessions with orders left", len(sessions), len(cancelled))}
 }
 
 func (h *Handlers) trending(ctx context.Context, now time.Time) Result {

@@ -30,10 +30,11 @@ func (k Kind) Recurring() bool { return k == KindTrending || k == KindSweep }
 
 // Kinds lists every job kind.
 func Kinds() []Kind {
-	return []Kind{KindOpen, KindClose, KindReminderStart, KindReminderSales, KindAvailability, KindMail, KindTrending, KindSweep}
+	return []Kind{KindOpen, KindClose, KindReminderStart, KindReminderSales, KindAvailability, KindCancelOrders, KindMail, KindTrending, KindSweep}
 }
 
-// SessionKey is the key of a per-session job (open, close, reminders, availability).
+// SessionKey is the key of a per-session job (open, close, reminders, availability,
+// cancel_orders).
 func SessionKey(k Kind, sessionID uuid.UUID) string { return string(k) + ":" + sessionID.String() }
 
 // MailKey is the key of a mail job: one per purpose (mail kind), object (order, refund,

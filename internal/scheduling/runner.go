@@ -167,6 +167,7 @@ type Metrics struct {
 	late       *prometheus.HistogramVec
 	mails      *prometheus.CounterVec
 	mailFailed *prometheus.CounterVec
+	orders     *prometheus.CounterVec
 }
 
 // NewMetrics creates the metrics; register Collectors with the service's registry.
@@ -180,12 +181,14 @@ func NewMetrics() *Metrics {
 		mails: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketly_scheduler_mails_sent_total", Help: "Mails sent, by kind."}, []string{"kind"}),
 		mailFailed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketly_scheduler_mails_failed_total",
 			Help: "Mail sends that failed, by kind and whether the failure was permanent."}, []string{"kind", "permanent"}),
+		orders: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketly_scheduler_cancelled_session_orders_total",
+			Help: "Orders of cancelled sessions the order service was asked to end, by outcome (refunded, cancelled, failed)."}, []string{"outcome"}),
 	}
 }
 
 // Collectors lists the metrics to register.
 func (m *Metrics) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.due, m.run, m.late, m.mails, m.mailFailed}
+	return []prometheus.Collector{m.due, m.run, m.late, m.mails, m.mailFailed, m.orders}
 }
 
 func (m *Metrics) lateness(k Kind, d time.Duration) {
@@ -197,6 +200,14 @@ func (m *Metrics) lateness(k Kind, d time.Duration) {
 func (m *Metrics) ran(k Kind, outcome string) {
 	if m != nil {
 		m.run.WithLabelValues(string(k), outcome).Inc()
+	}
+}
+
+func (m *Metrics) cancelledOrders(refunded, cancelled, failed int) {
+	if m != nil {
+		m.orders.WithLabelValues("refunded").Add(float64(refunded))
+		m.orders.WithLabelValues("cancelled").Add(float64(cancelled))
+		m.orders.WithLabelValues("failed").Add(float64(failed))
 	}
 }
 

@@ -51,6 +51,9 @@ func (a *api) streamCheckouts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := a.verifier.Verify(r.Context(), raw)
+	if err == nil {
+		err = auth.Deferred(r.Context()) // an unknown query parameter, refused once the caller is known
+	}
 	if err != nil {
 		a.fail(w, r, err)
 		return

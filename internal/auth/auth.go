@@ -5,6 +5,7 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -74,7 +75,9 @@ func (p Principal) InGroup(path string) bool { return slices.Contains(p.Groups, 
 // token's signature matches no known key, at most once per KeyRefreshInterval, so a
 // service starts even while Keycloak is still booting and forged tokens cost no fetch.
 type Verifier struct {
-	v *oidc.IDTokenVerifier
+	v        *oidc.IDTokenVerifier
+	issuer   string
+	audience string
 }
 
 // NewVerifier returns a Verifier for cfg. ctx bounds the key fetches' lifetime.
@@ -83,7 +86,8 @@ func NewVerifier(ctx context.Context, cfg Config) (*Verifier, error) {
 		return nil, fmt.Errorf("auth config: %w", err)
 	}
 	keys := newKeySet(ctx, cfg.jwksURL(), cfg.KeyRefreshInterval)
-	return &Verifier{v: oidc.NewVerifier(cfg.Issuer, keys, &oidc.Config{ClientID: cfg.Audience})}, nil
+	return &Verifier{v: oidc.NewVerifier(cfg.Issuer, keys, &oidc.Config{ClientID: cfg.Audience}),
+		issuer: cfg.Issuer, audience: cfg.Audience}, nil
 }
 
 type claims struct {
@@ -98,22 +102,59 @@ type claims struct {
 	} `json:"realm_access"`
 }
 
-// Verify checks a raw access token and returns its principal. Any failure is an
-// Unauthorized application error.
+// Reasons in details.reason of a refused token (401). An expired token is answered "the
+// access token has expired"; every other reason "the access token is not valid". The
+// token itself is never echoed.
+const (
+	ReasonMissing          = "missing"           // no Authorization header
+	ReasonMalformed        = "malformed"         // not a Bearer header, not a signed JWT, or unusable claims
+	ReasonExpired          = "expired"           // exp is past
+	ReasonNotYetValid      = "not_yet_valid"     // nbf is ahead (beyond the clock-skew leeway)
+	ReasonInvalidSignature = "invalid_signature" // signed by no key of the identity provider
+	ReasonWrongIssuer      = "wrong_issuer"      // iss is not the pinned issuer
+	ReasonWrongAudience    = "wrong_audience"    // aud lacks the API's audience
+	ReasonNotAccessToken   = "not_access_token"  // typ is not Bearer (an ID or refresh token)
+)
+
+// Messages of refused tokens.
+const (
+	msgExpired = "the access token has expired"
+	msgInvalid = "the access token is not valid"
+)
+
+// refuse returns the Unauthorized error for reason, wrapping cause for logs.
+func refuse(cause error, reason string) error {
+	msg := msgInvalid
+	if reason == ReasonExpired {
+		msg = msgExpired
+	}
+	var e *apperr.Error
+	if cause != nil {
+		e = apperr.Wrap(cause, apperr.Unauthorized, msg)
+	} else {
+		e = apperr.New(apperr.Unauthorized, "%s", msg)
+	}
+	return e.WithDetails(map[string]any{"reason": reason})
+}
+
+// Verify checks a raw access token and returns its principal. A refused token is an
+// Unauthorized application error whose details.reason says why (the Reason constants); the
+// identity provider's keys being unreachable is Unavailable.
 func (v *Verifier) Verify(ctx context.Context, raw string) (Principal, error) {
-	tok, err := v.v.Verify(ctx, raw)
+	var check signatureCheck
+	tok, err := v.v.Verify(withSignatureCheck(ctx, &check), raw)
 	if err != nil {
-		return Principal{}, apperr.Wrap(err, apperr.Unauthorized, "invalid access token")
+		return Principal{}, v.classify(err, &check)
 	}
 	var c claims
 	if err := tok.Claims(&c); err != nil {
-		return Principal{}, apperr.Wrap(err, apperr.Unauthorized, "invalid access token claims")
+		return Principal{}, refuse(err, ReasonMalformed)
 	}
 	if !strings.EqualFold(c.Typ, "Bearer") {
-		return Principal{}, apperr.New(apperr.Unauthorized, "token is not an access token (typ %q)", c.Typ)
+		return Principal{}, refuse(fmt.Errorf("token typ %q is not Bearer", c.Typ), ReasonNotAccessToken)
 	}
 	if tok.Subject == "" {
-		return Principal{}, apperr.New(apperr.Unauthorized, "access token has no subject")
+		return Principal{}, refuse(errors.New("access token has no subject"), ReasonMalformed)
 	}
 	return Principal{
 		Subject:  tok.Subject,
@@ -124,6 +165,52 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (Principal, error) {
 		Groups:   c.Groups,
 		Scopes:   strings.Fields(c.Scope),
 	}, nil
+}
+
+// classify turns a go-oidc verification failure into the refusal saying why. go-oidc
+// checks, in order, the JWT's form, its signature (through keySet, which records the
+// outcome in check), the issuer, the audience, the expiry and nbf; only expiry has an
+// error type, so the others are told apart from what check saw and from the claims the
+// signature covered.
+func (v *Verifier) classify(err error, check *signatureCheck) error {
+	var expired *oidc.TokenExpiredError
+	switch {
+	case errors.As(err, &expired):
+		return refuse(err, ReasonExpired)
+	case check.unavailable != nil:
+		return apperr.Wrap(check.unavailable, apperr.Unavailable, "the identity provider's signing keys cannot be fetched; retry shortly")
+	case check.failed:
+		return refuse(err, ReasonInvalidSignature)
+	case check.payload == nil: // refused before its signature was checked
+		return refuse(err, ReasonMalformed)
+	}
+	var c struct {
+		Issuer    string          `json:"iss"`
+		Audience  json.RawMessage `json:"aud"`
+		NotBefore *float64        `json:"nbf"`
+	}
+	if json.Unmarshal(check.payload, &c) != nil {
+		return refuse(err, ReasonMalformed)
+	}
+	switch {
+	case c.Issuer != v.issuer:
+		return refuse(err, ReasonWrongIssuer)
+	case !hasAudience(c.Audience, v.audience):
+		return refuse(err, ReasonWrongAudience)
+	case c.NotBefore != nil:
+		return refuse(err, ReasonNotYetValid)
+	}
+	return refuse(err, ReasonMalformed)
+}
+
+// hasAudience reports whether aud (a string or a list of strings) names want.
+func hasAudience(aud json.RawMessage, want string) bool {
+	var one string
+	if json.Unmarshal(aud, &one) == nil {
+		return one == want
+	}
+	var many []string
+	return json.Unmarshal(aud, &many) == nil && slices.Contains(many, want)
 }
 
 type principalKey struct{}
@@ -143,17 +230,20 @@ func PrincipalFrom(ctx context.Context) (Principal, bool) {
 func BearerToken(r *http.Request) (string, error) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
-		return "", apperr.New(apperr.Unauthorized, "missing Authorization header with a Bearer token")
+		return "", apperr.New(apperr.Unauthorized, "missing Authorization header with a Bearer token").
+			WithDetails(map[string]any{"reason": ReasonMissing})
 	}
 	scheme, tok, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
-		return "", apperr.New(apperr.Unauthorized, "Authorization header must be `Bearer <token>`")
+		return "", apperr.New(apperr.Unauthorized, "Authorization header must be `Bearer <token>`").
+			WithDetails(map[string]any{"reason": ReasonMalformed})
 	}
 	return strings.TrimSpace(tok), nil
 }
 
 // Middleware authenticates every request before anything else runs: no token or a bad
-// token is answered through onError (401); otherwise the principal is put in the context.
+// token is answered through onError (401); then a refusal deferred until the caller is
+// known (Defer) is answered through onError; otherwise the principal is put in the context.
 func (v *Verifier) Middleware(onError func(http.ResponseWriter, *http.Request, error)) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -167,7 +257,28 @@ func (v *Verifier) Middleware(onError func(http.ResponseWriter, *http.Request, e
 				onError(w, r, err)
 				return
 			}
+			if err := Deferred(r.Context()); err != nil {
+				onError(w, r, err)
+				return
+			}
 			next.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))
 		})
 	}
+}
+
+type deferredKey struct{}
+
+// Defer returns ctx carrying err, a refusal of the request found before authentication
+// (an unknown query parameter) that must be answered only once the caller is
+// authenticated: a request with a bad token is answered 401 whatever else is wrong with
+// it. Middleware answers it after a good token; handlers that verify tokens themselves
+// answer Deferred after Verify.
+func Defer(ctx context.Context, err error) context.Context {
+	return context.WithValue(ctx, deferredKey{}, err)
+}
+
+// Deferred returns the refusal Defer put in ctx, nil when none.
+func Deferred(ctx context.Context) error {
+	err, _ := ctx.Value(deferredKey{}).(error)
+	return err
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -256,5 +257,132 @@ func TestRotatedKeyIsFetched(t *testing.T) {
 	}
 	if _, err := v.Verify(context.Background(), tok); err != nil {
 		t.Fatalf("rotated key not kept: %v", err)
+	}
+}
+
+// Each refusal says why in details.reason; only an expired token is "has expired", and no
+// answer echoes the token.
+func TestVerifyRefusalReasons(t *testing.T) {
+	is := newIssuer(t)
+	other := newIssuer(t)
+	cases := []struct {
+		name, token, reason string
+	}{
+		{"expired", is.token(t, func(c map[string]any) { c["exp"] = time.Now().Add(-time.Minute).Unix() }), auth.ReasonExpired},
+		{"expired and wrong audience", is.token(t, func(c map[string]any) {
+			c["exp"] = time.Now().Add(-time.Minute).Unix()
+			c["aud"] = "account"
+		}), auth.ReasonWrongAudience},
+		{"foreign signature", other.token(t, nil), auth.ReasonInvalidSignature},
+		{"foreign signature, expired", other.token(t, func(c map[string]any) { c["exp"] = time.Now().Add(-time.Minute).Unix() }), auth.ReasonInvalidSignature},
+		{"tampered payload", tamper(is.token(t, nil)), auth.ReasonInvalidSignature},
+		{"wrong issuer", is.token(t, func(c map[string]any) { c["iss"] = "http://127.0.0.1:8180/realms/ticketly" }), auth.ReasonWrongIssuer},
+		{"wrong audience", is.token(t, func(c map[string]any) { c["aud"] = "account" }), auth.ReasonWrongAudience},
+		{"audience list without the API", is.token(t, func(c map[string]any) { c["aud"] = []string{"account", "broker"} }), auth.ReasonWrongAudience},
+		{"no audience", is.token(t, func(c map[string]any) { delete(c, "aud") }), auth.ReasonWrongAudience},
+		{"not yet valid", is.token(t, func(c map[string]any) { c["nbf"] = time.Now().Add(time.Hour).Unix() }), auth.ReasonNotYetValid},
+		{"id token", is.token(t, func(c map[string]any) { c["typ"] = "ID" }), auth.ReasonNotAccessToken},
+		{"no subject", is.token(t, func(c map[string]any) { delete(c, "sub") }), auth.ReasonMalformed},
+		{"garbage", "not-a-jwt", auth.ReasonMalformed},
+		{"three garbage parts", "eyJhbGciOiJSUzI1NiJ9.e30.c2ln", auth.ReasonInvalidSignature},
+		{"unsigned", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", auth.ReasonMalformed},
+	}
+	v := is.verifier(t)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := v.Verify(context.Background(), c.token)
+			var ae *apperr.Error
+			if !errors.As(err, &ae) || ae.Code != apperr.Unauthorized {
+				t.Fatalf("want unauthorized, got %v", err)
+			}
+			if got := ae.Details["reason"]; got != c.reason {
+				t.Fatalf("reason %v, want %s (%v)", got, c.reason, err)
+			}
+			want := "the access token is not valid"
+			if c.reason == auth.ReasonExpired {
+				want = "the access token has expired"
+			}
+			if ae.Message != want {
+				t.Fatalf("message %q, want %q", ae.Message, want)
+			}
+			b, _ := json.Marshal(map[string]any{"message": ae.Message, "details": ae.Details})
+			if strings.Contains(string(b), c.token) {
+				t.Fatalf("the answer echoes the token: %s", b)
+			}
+		})
+	}
+}
+
+// When the identity provider's keys cannot be fetched, a token is neither accepted nor
+// called forged: the service is unavailable (503) until the keys come.
+func TestKeysUnreachableIsUnavailable(t *testing.T) {
+	is := newIssuer(t)
+	tok := is.token(t, nil)
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusBadGateway)
+	}))
+	t.Cleanup(down.Close)
+	v, err := auth.NewVerifier(context.Background(), auth.Config{Issuer: iss, JWKSURL: down.URL, Audience: "ticketly-api"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 { // the first fetch fails; the next ones are rate-limited, still unavailable
+		if _, err := v.Verify(context.Background(), tok); apperr.CodeOf(err) != apperr.Unavailable {
+			t.Fatalf("attempt %d: want unavailable, got %v", i, err)
+		}
+	}
+	if _, err := v.Verify(context.Background(), "not-a-jwt"); apperr.CodeOf(err) != apperr.Unauthorized {
+		t.Fatalf("garbage while the keys are down: %v", err)
+	}
+}
+
+// Middleware answers a refusal deferred before authentication (an unknown query
+// parameter) only for a caller with a good token; a bad token is 401 first.
+func TestMiddlewareAnswersDeferredRefusalAfterAuthentication(t *testing.T) {
+	is := newIssuer(t)
+	deferred := apperr.New(apperr.Invalid, "unknown query parameter bogus")
+	var reached bool
+	h := is.verifier(t).Middleware(func(w http.ResponseWriter, _ *http.Request, err error) {
+		w.WriteHeader(map[apperr.Code]int{apperr.Unauthorized: 401, apperr.Invalid: 400}[apperr.CodeOf(err)])
+	})(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached = true }))
+	for _, c := range []struct {
+		name, header string
+		deferred     bool
+		want         int
+	}{
+		{"bad token", "Bearer x.y.z", true, 401},
+		{"no token", "", true, 401},
+		{"good token", "Bearer " + is.token(t, nil), true, 400},
+		{"good token, nothing deferred", "Bearer " + is.token(t, nil), false, 200},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			reached = false
+			req := httptest.NewRequest(http.MethodGet, "/", nil)
+			if c.header != "" {
+				req.Header.Set("Authorization", c.header)
+			}
+			if c.deferred {
+				req = req.WithContext(auth.Defer(req.Context(), deferred))
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != c.want || reached != (c.want == 200) {
+				t.Fatalf("status %d (handler reached %v), want %d", rec.Code, reached, c.want)
+			}
+		})
+	}
+}
+
+func TestBearerTokenReasons(t *testing.T) {
+	for hdr, reason := range map[string]string{"": auth.ReasonMissing, "Basic dXNlcjpwYXNz": auth.ReasonMalformed, "Bearer ": auth.ReasonMalformed} {
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		if hdr != "" {
+			req.Header.Set("Authorization", hdr)
+		}
+		_, err := auth.BearerToken(req)
+		var ae *apperr.Error
+		if !errors.As(err, &ae) || ae.Code != apperr.Unauthorized || ae.Details["reason"] != reason {
+			t.Errorf("%q: %v (details %v), want reason %s", hdr, err, ae, reason)
+		}
 	}
 }

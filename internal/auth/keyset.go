@@ -43,8 +43,9 @@ type keySet struct {
 	// that read it before the keys can tell that newer keys arrived since.
 	fetched atomic.Uint64
 
-	fetchMu sync.Mutex // one fetch at a time; guards next
+	fetchMu sync.Mutex // one fetch at a time; guards next and lastErr
 	next    time.Time  // no fetch before this time
+	lastErr error      // the last fetch's failure (nil after a success)
 }
 
 func newKeySet(base context.Context, url string, interval time.Duration) *keySet {
@@ -54,8 +55,42 @@ func newKeySet(base context.Context, url string, interval time.Duration) *keySet
 	return &keySet{base: base, url: url, client: &http.Client{Timeout: 10 * time.Second}, interval: interval, now: time.Now}
 }
 
+// signatureCheck records what VerifySignature found for one token, so Verify can tell why
+// go-oidc refused it (go-oidc flattens the key set's errors into text).
+type signatureCheck struct {
+	payload     []byte // the verified payload
+	failed      bool   // the signature matches no key, or the JWS does not parse
+	unavailable error  // the key set could not be fetched
+}
+
+type signatureCheckKey struct{}
+
+func withSignatureCheck(ctx context.Context, c *signatureCheck) context.Context {
+	return context.WithValue(ctx, signatureCheckKey{}, c)
+}
+
 // VerifySignature implements oidc.KeySet.
-func (k *keySet) VerifySignature(_ context.Context, jwt string) ([]byte, error) {
+func (k *keySet) VerifySignature(ctx context.Context, jwt string) ([]byte, error) {
+	check, _ := ctx.Value(signatureCheckKey{}).(*signatureCheck)
+	if check == nil {
+		check = &signatureCheck{}
+	}
+	payload, err := k.verifySignature(jwt)
+	switch {
+	case err == nil:
+		check.payload = payload
+	case errors.Is(err, errFetch):
+		check.unavailable = err
+	default:
+		check.failed = true
+	}
+	return payload, err
+}
+
+// errFetch marks a failure to fetch the key set.
+var errFetch = errors.New("signing keys unavailable")
+
+func (k *keySet) verifySignature(jwt string) ([]byte, error) {
 	jws, err := jose.ParseSigned(jwt, signingAlgs)
 	if err != nil {
 		return nil, fmt.Errorf("malformed jwt: %w", err)
@@ -95,14 +130,19 @@ func (k *keySet) refresh(seen uint64) ([]jose.JSONWebKey, error) {
 	}
 	now := k.now()
 	if now.Before(k.next) {
+		if k.lastErr != nil {
+			return nil, k.lastErr
+		}
 		return nil, errRefreshLimited
 	}
 	keys, err := k.fetch(k.base)
 	if err != nil {
 		// The provider may be starting: try again soon, still at a bounded rate.
 		k.next = now.Add(min(k.interval, time.Second))
-		return nil, err
+		k.lastErr = fmt.Errorf("%w: %w", errFetch, err)
+		return nil, k.lastErr
 	}
+	k.lastErr = nil
 	k.next = now.Add(k.interval)
 	k.mu.Lock()
 	k.keys = keys

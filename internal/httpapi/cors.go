@@ -12,8 +12,8 @@ import (
 // CORS request headers a browser may send cross-origin, and response headers its scripts
 // may read.
 const (
-	corsAllowHeaders  = "Authorization, Content-Type, Idempotency-Key, Last-Event-ID, Cache-Control"
-	corsExposeHeaders = "Content-Type, Location, Retry-After"
+	corsAllowHeaders  = "Authorization, Content-Type, Idempotency-Key, Last-Event-ID, Cache-Control, X-Request-Id"
+	corsExposeHeaders = "Content-Type, Location, Retry-After, X-Request-Id"
 	corsMaxAge        = "600"
 )
 

@@ -16,7 +16,8 @@ import (
 type AuthedHandler func(w http.ResponseWriter, r *http.Request, p auth.Principal) error
 
 // Authed adapts fn to http.HandlerFunc. It must sit behind auth.Middleware; a request
-// without a principal is answered 401. Every answer is marked Cache-Control: no-store:
+// without a principal is answered 401, then a refusal deferred until the caller is known
+// (auth.Defer) is answered. Every answer is marked Cache-Control: no-store:
 // what a signed-in user sees (orders, payment client secrets, tickets) must not be kept
 // by a browser or a shared cache.
 func Authed(log *slog.Logger, fn AuthedHandler) http.HandlerFunc {
@@ -24,7 +25,12 @@ func Authed(log *slog.Logger, fn AuthedHandler) http.HandlerFunc {
 		w.Header().Set("Cache-Control", "no-store")
 		p, ok := auth.PrincipalFrom(r.Context())
 		if !ok {
-			WriteError(w, r, log, apperr.New(apperr.Unauthorized, "missing Authorization header with a Bearer token"))
+			WriteError(w, r, log, apperr.New(apperr.Unauthorized, "missing Authorization header with a Bearer token").
+				WithDetails(map[string]any{"reason": auth.ReasonMissing}))
+			return
+		}
+		if err := auth.Deferred(r.Context()); err != nil {
+			WriteError(w, r, log, err)
 			return
 		}
 		if err := fn(w, r, p); err != nil {

@@ -11,8 +11,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/go-chi/chi/v5/middleware"
-
 	"github.com/ticketly/ticketly/internal/apperr"
 )
 
@@ -65,7 +63,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	case errors.As(err, &ae):
 	case unreachable(err):
 		log.WarnContext(r.Context(), "a backing service is unreachable", "err", err,
-			"request_id", middleware.GetReqID(r.Context()), "method", r.Method, "path", r.URL.Path)
+			"request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path)
 		ae = apperr.Wrap(err, apperr.Unavailable, "a service this request needs is unavailable; retry shortly")
 		w.Header().Set("Retry-After", "1")
 	default:
@@ -73,7 +71,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	}
 	body := ErrorDetail{Code: ae.Code, Message: ae.Message, Details: ae.Details}
 	if ae.Code == apperr.Internal {
-		reqID := middleware.GetReqID(r.Context())
+		reqID := RequestID(r.Context())
 		log.ErrorContext(r.Context(), "request failed", "err", err, "request_id", reqID, "method", r.Method, "path", r.URL.Path)
 		body = ErrorDetail{Code: apperr.Internal, Message: "internal error; request id " + reqID}
 	}

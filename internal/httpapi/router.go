@@ -26,11 +26,12 @@ type Base struct {
 	CORSOrigins []string
 }
 
-// NewRouter returns a chi router with request IDs, security headers, access logs, panic
-// recovery, metrics and CORS (OPTIONS and preflights are answered for every routed path),
-// serving /healthz, /readyz, /metrics and /openapi.yaml. Unknown paths answer 404 and
-// unrouted methods 405 with Allow, both in the error envelope. Services mount their API on
-// it.
+// NewRouter returns a chi router with request IDs (X-Request-Id on every response and in
+// the request's context), security headers, access logs, panic recovery, metrics, CORS
+// (OPTIONS and preflights are answered for every routed path) and the refusal of query
+// parameters the OpenAPI document does not declare for an operation (knownQuery), serving
+// /healthz, /readyz, /metrics and /openapi.yaml. Unknown paths answer 404 and unrouted
+// methods 405 with Allow, both in the error envelope. Services mount their API on it.
 func NewRouter(b Base) chi.Router {
 	if b.Logger == nil {
 		b.Logger = slog.New(slog.DiscardHandler)
@@ -47,8 +48,9 @@ func NewRouter(b Base) chi.Router {
 			Message: "method " + req.Method + " is not allowed on " + req.URL.Path + "; allowed: " + strings.Join(allow, ", "),
 			Details: map[string]any{"allow": allow}}})
 	}
-	r.Use(middleware.RequestID, securityHeaders, accessLog(b.Logger), recoverer(b.Logger), b.Metrics.Middleware,
-		newCORSPolicy(b.CORSOrigins, methods).handler, literalRoutes(r, methods, notAllowed))
+	r.Use(requestID, securityHeaders, accessLog(b.Logger), recoverer(b.Logger), b.Metrics.Middleware,
+		newCORSPolicy(b.CORSOrigins, methods).handler, literalRoutes(r, methods, notAllowed),
+		knownQuery(r, b.OpenAPI, b.Logger))
 	r.NotFound(writeNoRoute)
 	r.MethodNotAllowed(notAllowed)
 	r.Get("/healthz", health.LiveHandler)
@@ -81,7 +83,7 @@ func accessLog(log *slog.Logger) func(http.Handler) http.Handler {
 			}
 			log.InfoContext(r.Context(), "http request",
 				"method", r.Method, "path", r.URL.Path, "status", ww.Status(), "bytes", ww.BytesWritten(),
-				"duration_ms", float64(time.Since(start).Microseconds())/1000, "request_id", middleware.GetReqID(r.Context()))
+				"duration_ms", float64(time.Since(start).Microseconds())/1000, "request_id", RequestID(r.Context()))
 		})
 	}
 }

@@ -1,5 +1,6 @@
 // Package openapi keeps each service's OpenAPI document true: it lists the operations a
-// document declares so a test can compare them with the routes the service really serves.
+// document declares so a test can compare them with the routes the service really serves,
+// and tells a router what each operation accepts (Describe).
 package openapi
 
 import (
@@ -44,15 +45,21 @@ func Operations(doc []byte) ([]string, error) {
 func Routes(r chi.Routes) ([]string, error) {
 	var ops []string
 	err := chi.Walk(r, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
-		route = strings.ReplaceAll(route, "/*/", "/")
-		if len(route) > 1 {
-			route = strings.TrimSuffix(route, "/")
-		}
-		ops = append(ops, method+" "+route)
+		ops = append(ops, RouteKey(method, route))
 		return nil
 	})
 	slices.Sort(ops)
 	return slices.Compact(ops), err
+}
+
+// RouteKey returns "METHOD /path" for a chi route pattern (as chi.Walk or Mux.Find give
+// it), the form Operations and Describe use.
+func RouteKey(method, pattern string) string {
+	pattern = strings.ReplaceAll(pattern, "/*/", "/")
+	if len(pattern) > 1 {
+		pattern = strings.TrimSuffix(pattern, "/")
+	}
+	return method + " " + pattern
 }
 
 // Diff returns the operations only in the document and only in the router.

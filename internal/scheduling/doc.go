@@ -8,7 +8,11 @@
 // A job is a row of scheduling.jobs keyed deterministically: session.open:<sid> (due at
 // sales_start_time), session.close:<sid> (due at min(sales_end_time, end_time)),
 // reminder.start:<sid> (start_time − 24 h), reminder.sales:<sid> (sales_start_time − 30 min),
-// session.availability:<sid> (due now, coalescing), mail:<kind>:<object id>:<address> (one
+// session.availability:<sid> (due now, coalescing), session.cancel_orders:<sid> (due now
+// when a session is cancelled or deleted, and from the sweep while a cancelled or deleted
+// session still has live orders: it asks the order service to refund the paid ones and
+// cancel the unpaid ones, one batch per run, again at once while a batch gets somewhere and
+// with backoff when none does), mail:<kind>:<object id>:<address> (one
 // per recipient and purpose: the primary key makes a mail at most once), and the recurring
 // trending and sweep jobs. Planning the same job twice is one row; an older version of a
 // session (its updated_at in microseconds) never moves a job planned from a newer one.
@@ -21,6 +25,10 @@
 // server's final 250 reply and our COMMIT (well under a millisecond). Leader election was
 // not used: both replicas work, there is no fail-over delay, and the database already is the
 // single truth about what is due.
+//
+// A cancelled session mails each buyer once: a paid order through its refund row
+// (order.refunded, reason "session cancelled"; the order's REFUNDED status mails nothing),
+// an unpaid or free order through its status change (order.cancelled, with the reason).
 //
 // # Availability (where SOLD_OUT is decided)
 //

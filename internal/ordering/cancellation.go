@@ -21,6 +21,11 @@ const SystemRequester = "system"
 // DefaultCancelBatch bounds the orders one CancelSessionOrders call processes.
 const DefaultCancelBatch = 50
 
+// cancelBudget bounds the time one CancelSessionOrders call spends starting new orders, so
+// a slow payment provider never makes the caller (the scheduler's 20 s client) give up
+// on a call that did work: what is left is for the next call.
+const cancelBudget = 8 * time.Second
+
 // SessionCancellationStatus is the catalog status of a session whose orders are cancelled.
 const SessionCancellationStatus = "CANCELLED"
 
@@ -112,9 +117,13 @@ func (c *Cancellations) CancelSessionOrders(ctx context.Context, sessionID uuid.
 	if err != nil {
 		return res, fmt.Errorf("list live orders of session %s: %w", sessionID, err)
 	}
+	started := time.Now()
 	for _, id := range ids {
 		if ctx.Err() != nil {
 			return res, ctx.Err()
+		}
+		if time.Since(started) > cancelBudget {
+			break
 		}
 		out, err := c.endOrder(ctx, id)
 		switch {

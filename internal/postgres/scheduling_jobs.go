@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/ticketly/ticketly/internal/scheduling"
@@ -58,18 +60,33 @@ const dropSQL = `UPDATE scheduling.jobs SET state = 'DROPPED', outcome = $2, upd
 	source_lsn = GREATEST(source_lsn, $3)
 	WHERE key = ANY($1) AND state = 'PENDING' AND source_lsn <= $3`
 
-// Apply implements scheduling.Store.
+// Apply implements scheduling.Store. Two replicas (or a replica's planner and a running
+// job's fan-out) may upsert overlapping keys at once: rows are written in key order, and a
+// deadlock PostgreSQL still detects (one side is aborted) is retried.
 func (s *SchedulingJobs) Apply(ctx context.Context, plans []scheduling.Plan, drops []scheduling.Drop) error {
 	if len(plans) == 0 && len(drops) == 0 {
 		return nil
 	}
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return applyPlans(ctx, tx, plans, drops) })
+	var err error
+	for attempt := range 3 {
+		err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return applyPlans(ctx, tx, plans, drops) })
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != "40P01" {
+			return err
+		}
+		time.Sleep(time.Duration(attempt+1) * 20 * time.Millisecond)
+	}
+	return err
 }
 
 func applyPlans(ctx context.Context, tx pgx.Tx, plans []scheduling.Plan, drops []scheduling.Drop) error {
 	if len(plans) == 0 && len(drops) == 0 {
 		return nil
 	}
+	// One lock order for every writer: by key (stable, so a key planned twice in a batch
+	// keeps its order: the later plan wins).
+	plans = slices.Clone(plans)
+	slices.SortStableFunc(plans, func(a, b scheduling.Plan) int { return strings.Compare(a.Key, b.Key) })
 	b := &pgx.Batch{}
 	for _, p := range plans {
 		q, ok := planSQL[p.Mode]

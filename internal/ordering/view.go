@@ -88,7 +88,9 @@ func (o *Order) View() OrderView {
 	return v
 }
 
-// View returns the ticket as its buyer sees it; a void ticket has no QR code.
+// View returns the ticket as its buyer sees it, with its QR code whatever its status: a
+// void ticket's code admits nobody (check-in refuses it and says why), and a buyer shown
+// it at the door gets that reason instead of "no ticket".
 func (t Ticket) View() TicketView {
 	v := TicketView{ID: t.ID.String(), OrderID: t.OrderID.String(), SessionID: t.SessionID.String(), BlockID: t.BlockID,
 		Label: t.Label, PriceMinor: t.PriceMinor, PricePaidMinor: t.PricePaidMinor, Status: string(t.Status), IssuedAt: FormatTime(t.IssuedAt)}
@@ -98,9 +100,7 @@ func (t Ticket) View() TicketView {
 	if t.TierID != uuid.Nil {
 		v.TierID = t.TierID.String()
 	}
-	if t.Status == TicketValid {
-		v.QR = t.QR
-	}
+	v.QR = t.QR
 	if t.CheckedInAt != nil {
 		v.CheckedInAt = FormatTime(*t.CheckedInAt)
 	}

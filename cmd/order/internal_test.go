@@ -126,10 +126,28 @@ func TestSessionCancellationEndsEveryOrder(t *testing.T) {
 			t.Fatalf("still orders left after %d calls: %s", calls, r.Body)
 		}
 	}
-	if refunded != 3 || cancelled != 1 || calls != 2 {
-		t.Fatalf("%d calls refunded %d and cancelled %d orders, want 2 calls, 3 and 1", calls, refunded, cancelled)
+	// The stack's own scheduler sees the cancellation through CDC and calls the same endpoint
+	// meanwhile: between them every order is handled exactly once (the rows below say so),
+	// so this test's calls may have handled fewer.
+	if refunded > 3 || cancelled > 1 {
+		t.Fatalf("%d calls refunded %d and cancelled %d orders, more than the 3 and 1 there are", calls, refunded, cancelled)
 	}
 
+	// An order the other caller was refunding when this test's last call returned settles
+	// within moments.
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		var live int
+		if err := db.QueryRow(ctx, `SELECT count(*) FROM ordering.orders WHERE session_id = $1
+			AND status IN ('PAID','PARTIALLY_REFUNDED','PENDING_PAYMENT')`, f.SessionID).Scan(&live); err != nil {
+			t.Fatal(err)
+		}
+		if live == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d orders of the cancelled session still live 15 s after the last call", live)
+		}
+	}
 	want := map[string]int64{paid["id"].(string): 8000, checkedIn["id"].(string): 1000, partial["id"].(string): 5000}
 	for id, amount := range want {
 		st, got, reason := orderRow(t, id)

@@ -151,3 +151,79 @@ func TestCancellingASessionRefundsAndTellsEachBuyerOnce(t *testing.T) {
 		}
 	}
 }
+
+// An event with sales is deleted the way event-command allows it — its session cancelled,
+// then the event deleted at once, before the refunds and mails are done: the paid order is
+// refunded, the unpaid one cancelled, and each buyer is still told, by the event's title the
+// scheduler remembered (the catalog no longer has it). Users buyer950–951.
+func TestDeletingAnEventWithSalesRefundsAndTellsEachBuyerOnce(t *testing.T) {
+	e := startEngine(t, 2, nil)
+	title := "Engine struck off " + uuid.NewString()[:8]
+	eventID, tier, _ := e.eventFixture(title)
+	now := time.Now().UTC().Truncate(time.Second)
+	sid := e.addSession(eventID, tier, now.Add(72*time.Hour), now.Add(-time.Hour), now.Add(70*time.Hour), 2)
+	e.approve(eventID)
+	var st string
+	var seats []string
+	eventually(t, 20*time.Second, "session ON_SALE in the catalog", func() (bool, string) {
+		err := e.db.QueryRow(t.Context(), `SELECT status, jsonb_path_query_array(layout, '$.blocks[*].rows[*].seats[*].id')
+			FROM catalog.sessions WHERE id = $1`, sid).Scan(&st, &seats)
+		return err == nil && st == "ON_SALE" && len(seats) == 2, fmt.Sprint(st, seats, err)
+	})
+	eventually(t, 20*time.Second, "the event's title remembered", func() (bool, string) {
+		var got string
+		err := e.db.QueryRow(t.Context(), `SELECT title FROM scheduling.event_names WHERE event_id = $1`, eventID).Scan(&got)
+		return err == nil && got == title, fmt.Sprint(got, err)
+	})
+	o := subClient{t: t, base: orderURL}
+	order := func(user, seat string) map[string]any {
+		req, _ := http.NewRequest("POST", orderURL+"/api/v1/orders", strings.NewReader(mustJSON(map[string]any{"session_id": sid, "seat_ids": []string{seat}})))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+svctest.Token(t, user))
+		req.Header.Set("Idempotency-Key", uuid.NewString())
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		if resp.StatusCode != 201 {
+			t.Fatalf("order by %s: %d %v", user, resp.StatusCode, out)
+		}
+		return out
+	}
+	paid := order("buyer950", seats[0])
+	payOrder(t, paid)
+	pending := order("buyer951", seats[1])
+	status := func(user string, ord map[string]any) string {
+		s, _ := o.call(user, "GET", "/api/v1/orders/"+ord["id"].(string), nil).Body["status"].(string)
+		return s
+	}
+	eventually(t, 10*time.Second, "the order paid", func() (bool, string) {
+		s := status("buyer950", paid)
+		return s == "PAID", s
+	})
+
+	cmd := subClient{t: t, base: commandURL}
+	cmd.want(cmd.call("organizer", "DELETE", "/api/v1/events/"+eventID, nil), 409, "delete an event with a session on sale")
+	cmd.want(cmd.call("organizer", "POST", "/api/v1/sessions/"+sid+"/cancel", nil), 200, "cancel the session")
+	cmd.want(cmd.call("organizer", "DELETE", "/api/v1/events/"+eventID, nil), 204, "delete the event")
+	eventually(t, 30*time.Second, "the paid order refunded, the unpaid one cancelled", func() (bool, string) {
+		a, b := status("buyer950", paid), status("buyer951", pending)
+		return a == "REFUNDED" && b == "CANCELLED", a + " " + b
+	})
+	for _, user := range []string{"buyer950", "buyer951"} {
+		addr := user + "@ticketly.example.com"
+		eventually(t, 30*time.Second, "a mail to "+addr+" naming the deleted event", func() (bool, string) {
+			n := len(cancellationMails(t, addr, title))
+			return n > 0, fmt.Sprint(n, " mails")
+		})
+	}
+	time.Sleep(3 * time.Second)
+	for _, user := range []string{"buyer950", "buyer951"} {
+		if n := len(cancellationMails(t, user+"@ticketly.example.com", title)); n != 1 {
+			t.Errorf("%s got %d mails about the deleted event, want exactly one", user, n)
+		}
+	}
+}

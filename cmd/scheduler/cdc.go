@@ -105,6 +105,7 @@ func (p *planner) apply(ctx context.Context, recs []*kgo.Record) error {
 	now := p.clock.Now()
 	var plans []scheduling.Plan
 	var follows []scheduling.Follow
+	var names []scheduling.EventName
 	seen := map[string]bool{} // coalescing keys already planned in this batch
 	wake := false
 	flush := func(drops []scheduling.Drop) error {
@@ -152,11 +153,15 @@ func (p *planner) apply(ctx context.Context, recs []*kgo.Record) error {
 			plans = append(plans, pl)
 		}
 		follows = append(follows, ch.Follows...)
+		names = append(names, ch.Names...)
 	}
 	if err := flush(nil); err != nil {
 		return err
 	}
 	if err := p.jobs.Follow(ctx, follows); err != nil {
+		return err
+	}
+	if err := p.jobs.RememberEvents(ctx, names); err != nil {
 		return err
 	}
 	if wake {

@@ -189,6 +189,28 @@ func (s *SchedulingJobs) Job(ctx context.Context, key string) (SchedulingJob, bo
 	return j, err == nil, err
 }
 
+// RememberEvents keeps the titles of the events seen (the latest per event in the batch
+// wins: rows come in commit order).
+func (s *SchedulingJobs) RememberEvents(ctx context.Context, names []scheduling.EventName) error {
+	if len(names) == 0 {
+		return nil
+	}
+	latest := map[uuid.UUID]scheduling.EventName{}
+	for _, n := range names {
+		latest[n.ID] = n
+	}
+	b := &pgx.Batch{}
+	for _, n := range latest {
+		b.Queue(`INSERT INTO scheduling.event_names (event_id, title, organization_id) VALUES ($1, $2, $3)
+			ON CONFLICT (event_id) DO UPDATE SET title = EXCLUDED.title, organization_id = EXCLUDED.organization_id, updated_at = now()`,
+			n.ID, n.Title, n.OrganizationID)
+	}
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("remember event names: %w", err)
+	}
+	return nil
+}
+
 // Follow makes buyers of paid orders follow their sessions (source purchase); following
 // already is no change.
 func (s *SchedulingJobs) Follow(ctx context.Context, follows []scheduling.Follow) error {

@@ -234,8 +234,14 @@ func (r *SchedulingReads) MailData(ctx context.Context, p scheduling.MailPayload
 		err := r.pool.QueryRow(ctx, `SELECT e.title, e.rejection_reason, o.name FROM catalog.events e
 			JOIN catalog.organizations o ON o.id = e.organization_id WHERE e.id = $1`, p.EventID).
 			Scan(&d.Event.Title, &d.Event.RejectionReason, &d.Event.OrganizationName)
+		if errors.Is(err, pgx.ErrNoRows) && order != nil {
+			// The event was deleted (its sessions' orders are refunded): its remembered title.
+			err = r.pool.QueryRow(ctx, `SELECT n.title, COALESCE(o.name, '') FROM scheduling.event_names n
+				LEFT JOIN catalog.organizations o ON o.id = n.organization_id WHERE n.event_id = $1`, p.EventID).
+				Scan(&d.Event.Title, &d.Event.OrganizationName)
+		}
 		if errors.Is(err, pgx.ErrNoRows) {
-			return d, false, nil // the event was deleted: nothing to tell about it
+			return d, false, nil // nothing known about the event: nothing to tell
 		}
 		if err != nil {
 			return d, false, fmt.Errorf("mail event %s: %w", p.EventID, err)

@@ -33,11 +33,20 @@ type Follow struct {
 	SessionID uuid.UUID
 }
 
+// EventName is an event's title as last seen, remembered so that buyers of a deleted
+// event can still be told what a refund is for.
+type EventName struct {
+	ID             uuid.UUID
+	Title          string
+	OrganizationID uuid.UUID
+}
+
 // Changes is what one CDC record asks of the scheduler.
 type Changes struct {
 	Plans   []Plan
 	Drops   []Drop
 	Follows []Follow
+	Names   []EventName
 	// Notes are things worth a log line (a mail that could not be addressed).
 	Notes []string
 }
@@ -46,6 +55,7 @@ func (c *Changes) add(o Changes) {
 	c.Plans = append(c.Plans, o.Plans...)
 	c.Drops = append(c.Drops, o.Drops...)
 	c.Follows = append(c.Follows, o.Follows...)
+	c.Names = append(c.Names, o.Names...)
 	c.Notes = append(c.Notes, o.Notes...)
 }
 
@@ -64,10 +74,19 @@ func PlanChange(ctx context.Context, c projection.Change, now time.Time, l Looku
 	case "catalog.sessions":
 		return planSessionRow(c, now)
 	case "catalog.events":
-		if c.Op == projection.OpRead || c.Op == projection.OpDelete {
+		if c.Op == projection.OpDelete {
 			return Changes{}, nil
 		}
-		return planEventRow(ctx, c, now, l)
+		name, err := eventName(c)
+		if err != nil {
+			return Changes{}, err
+		}
+		if c.Op == projection.OpRead {
+			return Changes{Names: []EventName{name}}, nil
+		}
+		ch, err := planEventRow(ctx, c, now, l)
+		ch.Names = append(ch.Names, name)
+		return ch, err
 	case "ordering.orders":
 		if c.Op == projection.OpRead || c.Op == projection.OpDelete {
 			return Changes{}, nil
@@ -146,6 +165,16 @@ type eventRow struct {
 	ID             uuid.UUID `json:"id"`
 	OrganizationID uuid.UUID `json:"organization_id"`
 	Status         string    `json:"status"`
+	Title          string    `json:"title"`
+}
+
+// eventName is the title an event row carries.
+func eventName(c projection.Change) (EventName, error) {
+	var row eventRow
+	if err := json.Unmarshal(c.After, &row); err != nil || row.ID == uuid.Nil {
+		return EventName{}, fmt.Errorf("%w: event row: %v", projection.ErrPoison, err)
+	}
+	return EventName{ID: row.ID, Title: row.Title, OrganizationID: row.OrganizationID}, nil
 }
 
 func planEventRow(ctx context.Context, c projection.Change, now time.Time, l Lookup) (Changes, error) {

@@ -238,6 +238,21 @@ func TestPlanChangeRefundsEventsAndSeats(t *testing.T) {
 	if ch, _ := PlanChange(ctx, change("catalog.events", projection.OpUpdate, before, after), t0, fakeLookup{}); len(ch.Plans) != 0 || len(ch.Notes) != 1 {
 		t.Errorf("approval without an owner address: %+v, want a note and no mail", ch)
 	}
+	// Every event row seen (a snapshot too, which plans nothing) leaves its title behind for
+	// the mails about a deleted event; a delete leaves the last one as it was.
+	after["title"] = "Remembered"
+	for _, op := range []projection.Op{projection.OpRead, projection.OpUpdate} {
+		ch, err := PlanChange(ctx, change("catalog.events", op, before, after), t0, fakeLookup{owner: "o@x.example"})
+		if err != nil || len(ch.Names) != 1 || ch.Names[0].Title != "Remembered" || ch.Names[0].ID.String() != after["id"].(uuid.UUID).String() {
+			t.Errorf("op %s: names %+v (%v)", op, ch.Names, err)
+		}
+		if op == projection.OpRead && len(ch.Plans) != 0 {
+			t.Errorf("a snapshot read planned %+v", ch.Plans)
+		}
+	}
+	if ch, _ := PlanChange(ctx, change("catalog.events", projection.OpDelete, after, nil), t0, fakeLookup{}); len(ch.Names) != 0 || len(ch.Plans) != 0 {
+		t.Errorf("delete: %+v", ch)
+	}
 	sid := uuid.New()
 	ch, _ = PlanChange(ctx, change("ordering.seat_changes", projection.OpCreate, nil, map[string]any{"session_id": sid, "version": 3}), t0, fakeLookup{})
 	if len(ch.Plans) != 1 || ch.Plans[0].Key != SessionKey(KindAvailability, sid) || ch.Plans[0].Mode != Coalesce {

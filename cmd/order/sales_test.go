@@ -143,7 +143,7 @@ func TestOrganizerViews(t *testing.T) {
 		t.Fatalf("order C: %v", oc)
 	}
 	ob := byID[b["id"].(string)]
-	if l := ob["lines"].([]any); len(l) != 1 || l[0].(map[string]any)["ticket_id"] != nil || l[0].(map[string]any)["label"] != "A-2" ||
+	if l := ob["lines"].([]any); len(l) != 1 || l[0].(map[string]any)["ticket_id"] != nil || l[0].(map[string]any)["label"] != "2" ||
 		len(ob["refunds"].([]any)) != 0 {
 		t.Fatalf("pending order B: %v", ob)
 	}

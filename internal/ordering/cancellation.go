@@ -188,7 +188,7 @@ func (c *Cancellations) endOrder(ctx context.Context, id uuid.UUID) (Status, err
 		// The unpaid order's holds leave the gate and its intent is cancelled; a refunded
 		// order's seats are not put back on sale there: the session is cancelled.
 		c.gateAfter(ctx, o)
-		c.cancelIntent(o.PaymentIntentID())
+		c.cancelIntent(ctx, o.PaymentIntentID())
 	}
 	return out, nil
 }

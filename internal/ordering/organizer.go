@@ -149,9 +149,15 @@ func (s *Service) organizerSession(ctx context.Context, a Actor, sessionID uuid.
 	if err := s.authorize(ctx, a, sess.OrganizationID, false); err != nil {
 		return nil, err
 	}
-	if sess.EventStatus != "APPROVED" || (sess.Status != SessionOnSale && sess.Status != "SOLD_OUT") {
-		return nil, apperr.New(apperr.Conflict, "sales of session %s are not open (status %s); block seats in its layout instead", sessionID, sess.Status).
-			WithDetails(map[string]any{"session_status": sess.Status})
+	if sess.EventStatus != "APPROVED" || (sess.Status != SessionOnSale && sess.Status != SessionSoldOut) {
+		// The same vocabulary as a buyer's order (pricing.go): an event that is not approved
+		// is NOT_PUBLISHED whatever its session's status says.
+		status := sess.Status
+		if sess.EventStatus != "APPROVED" {
+			status = "NOT_PUBLISHED"
+		}
+		return nil, apperr.New(apperr.Conflict, "sales of session %s are not open (status %s); block seats in its layout instead", sessionID, status).
+			WithDetails(map[string]any{"session_status": status})
 	}
 	return sess, nil
 }

@@ -151,11 +151,9 @@ func Price(s *SessionInfo, r Request, d *Discount, now time.Time) (*Quote, error
 				WithDetails(map[string]any{"seat_ids": []string{id.String()}})
 		}
 		currencies[tier.Currency] = true
-		label := seat.Label
-		if seat.Row != "" {
-			label = seat.Row + "-" + seat.Label
-		}
-		q.Seats = append(q.Seats, SeatLine{SeatID: id, BlockID: seat.BlockID, Label: label, TierID: tier.ID,
+		// The seat's label as the layout names it (a grid's seats already carry their row,
+		// "C5"; seat labels are unique within a block).
+		q.Seats = append(q.Seats, SeatLine{SeatID: id, BlockID: seat.BlockID, Label: seat.Label, TierID: tier.ID,
 			PriceMinor: tier.PriceMinor, Status: AllocHeld})
 		units = append(units, Unit{TierID: tier.ID, PriceMinor: tier.PriceMinor})
 	}

@@ -70,7 +70,7 @@ func TestPriceWithoutDiscount(t *testing.T) {
 	if q.SubtotalMinor != 1000+3333+5000+2*1000 || q.DiscountMinor != 0 || q.TotalMinor != q.SubtotalMinor || q.Currency != "EUR" {
 		t.Fatalf("quote %+v", q)
 	}
-	if len(q.Seats) != 3 || q.Seats[1].PriceMinor != 3333 || q.Seats[1].Label != "A-3" || len(q.Standing) != 1 ||
+	if len(q.Seats) != 3 || q.Seats[1].PriceMinor != 3333 || q.Seats[1].Label != "3" || len(q.Standing) != 1 ||
 		q.Standing[0].Quantity != 2 || q.Standing[0].Capacity != 100 {
 		t.Fatalf("lines %+v %+v", q.Seats, q.Standing)
 	}

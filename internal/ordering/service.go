@@ -511,17 +511,18 @@ func (s *Service) gateAfter(ctx context.Context, o *Order) {
 
 // cancelIntent cancels a payment intent in the background (best effort): a payment that
 // still succeeds is refunded when its webhook arrives.
-func (s *Service) cancelIntent(id string) {
+// ctx is the request's: its values (the request id) go with the log line, not its end.
+func (s *Service) cancelIntent(ctx context.Context, id string) {
 	if id == "" {
 		return
 	}
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 		defer cancel()
 		if err := s.pay.CancelIntent(ctx, id); err != nil {
-			s.log.Info("cancel payment intent (best effort)", "payment_intent_id", id, "err", err)
+			s.log.InfoContext(ctx, "cancel payment intent (best effort)", "payment_intent_id", id, "err", err)
 		}
 	}()
 }
@@ -596,7 +597,7 @@ func (s *Service) Cancel(ctx context.Context, buyerID string, id uuid.UUID) (Ord
 	}
 	if changed {
 		s.gateAfter(ctx, o)
-		s.cancelIntent(o.PaymentIntentID())
+		s.cancelIntent(ctx, o.PaymentIntentID())
 	}
 	return o.View(), nil
 }
@@ -704,7 +705,7 @@ func (s *Service) HandlePaymentEvent(ctx context.Context, ev PaymentEvent) (Paym
 	case OutcomeCancelled:
 		s.gateAfter(ctx, o)
 		if ev.Type == EventPaymentFailed {
-			s.cancelIntent(ev.PaymentIntentID) // the buyer cannot retry on a cancelled order's intent
+			s.cancelIntent(ctx, ev.PaymentIntentID) // the buyer cannot retry on a cancelled order's intent
 		}
 	}
 	s.obs.PaymentEvent(outcome)
@@ -732,7 +733,7 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 		n++
 		s.obs.Expired(1)
 		s.gateAfter(ctx, o)
-		s.cancelIntent(o.PaymentIntentID())
+		s.cancelIntent(ctx, o.PaymentIntentID())
 	}
 	return n, nil
 }

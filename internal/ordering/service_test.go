@@ -745,6 +745,16 @@ func TestOrganizerBlocks(t *testing.T) {
 	wantCode(t, err, apperr.Conflict)
 	_, err = w.svc.UnblockSeats(ctx, admin, closed.ID, ids(seat))
 	wantCode(t, err, apperr.Conflict)
+	// An event that is not approved is NOT_PUBLISHED, whatever its session's status says.
+	draft := *w.sess
+	draft.ID, draft.EventStatus = uuid.New(), "PENDING"
+	w.cat.AddSession(&draft)
+	for _, do := range []func(context.Context, ordering.Actor, uuid.UUID, []string) (ordering.BlockResult, error){w.svc.BlockSeats, w.svc.UnblockSeats} {
+		_, err = do(ctx, admin, draft.ID, ids(seat))
+		if ae := wantCode(t, err, apperr.Conflict); ae.Details["session_status"] != "NOT_PUBLISHED" {
+			t.Fatalf("unpublished event: %v", ae.Details)
+		}
+	}
 }
 
 // When the gate is down the database alone decides: slower, never wrong. When the gate

@@ -33,7 +33,7 @@ type application interface {
 	Orders(ctx context.Context, buyerID string, page, pageSize int) ([]ordering.OrderView, int, error)
 	Cancel(ctx context.Context, buyerID string, id uuid.UUID) (ordering.OrderView, error)
 	Tickets(ctx context.Context, buyerID string, id uuid.UUID) ([]ordering.TicketView, error)
-	RefundOrder(ctx context.Context, a ordering.Actor, id uuid.UUID, amount *int64, ticketIDs []uuid.UUID) (ordering.RefundResult, error)
+	RefundOrder(ctx context.Context, a ordering.Actor, id uuid.UUID, req ordering.RefundRequest) (ordering.RefundResult, error)
 	HandlePaymentEvent(ctx context.Context, ev ordering.PaymentEvent) (ordering.PaymentOutcome, error)
 	BlockSeats(ctx context.Context, a ordering.Actor, sessionID uuid.UUID, seatIDs []string) (ordering.BlockResult, error)
 	UnblockSeats(ctx context.Context, a ordering.Actor, sessionID uuid.UUID, seatIDs []string) (ordering.BlockResult, error)
@@ -201,6 +201,7 @@ func (s *server) concealOrder(ctx context.Context, p auth.Principal, id uuid.UUI
 type refundRequest struct {
 	AmountMinor *int64   `json:"amount_minor"`
 	TicketIDs   []string `json:"ticket_ids"`
+	Reason      *string  `json:"reason"`
 }
 
 type refundView struct {
@@ -236,15 +237,24 @@ func (s *server) refundOrder(w http.ResponseWriter, r *http.Request, p auth.Prin
 	if err := fe.Err(); err != nil {
 		return err
 	}
-	res, err := s.app.RefundOrder(r.Context(), actorOf(p), id, req.AmountMinor, ticketIDs)
+	in := ordering.RefundRequest{AmountMinor: req.AmountMinor, TicketIDs: ticketIDs}
+	if req.Reason != nil {
+		in.Reason = *req.Reason
+	}
+	res, err := s.app.RefundOrder(r.Context(), actorOf(p), id, in)
 	if err != nil {
 		return s.concealOrder(r.Context(), p, id, err)
 	}
 	rf := res.Refund
+	voided := make([]string, len(res.VoidedTickets))
+	for i, t := range res.VoidedTickets {
+		voided[i] = t.String()
+	}
 	httpapi.WriteJSON(w, http.StatusCreated, map[string]any{
 		"refund": refundView{ID: rf.ID.String(), OrderID: rf.OrderID.String(), AmountMinor: rf.AmountMinor, Reason: rf.Reason,
 			StripeRefundID: rf.StripeRefundID, CreatedAt: ordering.FormatTime(rf.CreatedAt)},
-		"order": res.Order,
+		"order":             res.Order,
+		"voided_ticket_ids": voided,
 	})
 	return nil
 }

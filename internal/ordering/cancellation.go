@@ -196,13 +196,14 @@ func (c *Cancellations) endOrder(ctx context.Context, id uuid.UUID) (Status, err
 // RefundForCancelledSession ends a PAID or PARTIALLY_REFUNDED order of a cancelled session:
 // amount (what was not refunded yet) is recorded as refund r, the order becomes REFUNDED
 // with status_reason "session cancelled", every ticket is voided and every seat, standing
-// unit and the discount use are released. A free order (nothing to refund) records no
+// unit and the discount use are released, those of checked-in tickets too (the session
+// will not take place). A free order (nothing to refund) records no
 // refund.
 func (o *Order) RefundForCancelledSession(now time.Time, amount int64, r Refund) error {
 	if left := o.s.TotalMinor - o.s.RefundedMinor; amount != left {
 		return apperr.New(apperr.Conflict, "order %s has %d left to refund, not %d", o.s.ID, left, amount)
 	}
-	if err := o.ApplyRefund(now, RefundPlan{AmountMinor: amount, Full: true}, r); err != nil {
+	if err := o.ApplyRefund(now, RefundPlan{AmountMinor: amount, Full: true, ReleaseCheckedIn: true}, r); err != nil {
 		return err
 	}
 	if o.s.Status != Refunded {

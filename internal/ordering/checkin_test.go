@@ -131,7 +131,7 @@ func TestCheckInRefundedTicket(t *testing.T) {
 	admin := ordering.Actor{ID: "sub-admin", OrgAdmin: true}
 	v := w.paid(buyer("bob"), w.in(w.seats[:2], 0, ""))
 	tickets := w.state(v).Tickets
-	if _, err := w.svc.RefundOrder(ctx, admin, uuid.MustParse(v.ID), nil, []uuid.UUID{tickets[1].ID}); err != nil {
+	if _, err := w.svc.RefundOrder(ctx, admin, uuid.MustParse(v.ID), ordering.RefundRequest{TicketIDs: []uuid.UUID{tickets[1].ID}}); err != nil {
 		t.Fatal(err)
 	}
 	state := w.state(v)
@@ -210,7 +210,7 @@ func TestSessionCheckInList(t *testing.T) {
 	if _, err := w.svc.CheckIn(ctx, scanner, w.sess.ID, ta[0].QR); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.svc.RefundOrder(ctx, admin, uuid.MustParse(b.ID), nil, nil); err != nil {
+	if _, err := w.svc.RefundOrder(ctx, admin, uuid.MustParse(b.ID), ordering.RefundRequest{}); err != nil {
 		t.Fatal(err)
 	}
 

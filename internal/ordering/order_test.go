@@ -200,16 +200,16 @@ func TestRefunds(t *testing.T) {
 		}
 		return ordering.RestoreOrder(o.State()) // as loaded again: no pending changes
 	}
-	if _, err := ordering.RestoreOrder(newOrder(t).State()).PlanRefund(nil, nil); apperr.CodeOf(err) != apperr.Conflict {
+	if _, err := ordering.RestoreOrder(newOrder(t).State()).PlanRefund(ordering.RefundRequest{}); apperr.CodeOf(err) != apperr.Conflict {
 		t.Fatalf("refund of an unpaid order: %v", err)
 	}
 	o := paid()
-	for _, amount := range []int64{0, -1, 8001} {
-		if _, err := o.PlanRefund(&amount, nil); apperr.CodeOf(err) != apperr.Invalid {
+	for amount, code := range map[int64]apperr.Code{0: apperr.Invalid, -1: apperr.Invalid, 8001: apperr.Unprocessable} {
+		if _, err := o.PlanRefund(ordering.RefundRequest{AmountMinor: &amount}); apperr.CodeOf(err) != code {
 			t.Fatalf("amount %d: %v", amount, err)
 		}
 	}
-	if _, err := o.PlanRefund(nil, []uuid.UUID{uuid.New()}); apperr.CodeOf(err) != apperr.Invalid {
+	if _, err := o.PlanRefund(ordering.RefundRequest{TicketIDs: []uuid.UUID{uuid.New()}}); apperr.CodeOf(err) != apperr.Invalid {
 		t.Fatalf("foreign ticket: %v", err)
 	}
 
@@ -225,7 +225,7 @@ func TestRefunds(t *testing.T) {
 		}
 	}
 	amount := int64(2000)
-	plan, err := o.PlanRefund(&amount, []uuid.UUID{seatTicket.ID, gaTicket.ID})
+	plan, err := o.PlanRefund(ordering.RefundRequest{AmountMinor: &amount, TicketIDs: []uuid.UUID{seatTicket.ID, gaTicket.ID}})
 	if err != nil || plan.Full || plan.IdempotencyKey == "" {
 		t.Fatalf("plan %+v %v", plan, err)
 	}
@@ -241,7 +241,7 @@ func TestRefunds(t *testing.T) {
 
 	// The rest: REFUNDED, every remaining ticket void, everything freed.
 	o = ordering.RestoreOrder(o.State())
-	plan, err = o.PlanRefund(nil, nil)
+	plan, err = o.PlanRefund(ordering.RefundRequest{})
 	if err != nil || !plan.Full || plan.AmountMinor != 6000 {
 		t.Fatalf("plan %+v %v", plan, err)
 	}
@@ -253,7 +253,7 @@ func TestRefunds(t *testing.T) {
 		!slices.Equal(ch.SeatIDs, []uuid.UUID{seatC1}) || ch.Standing[0].TakenDelta != -2 || ch.Discount != ordering.DiscountRelease {
 		t.Fatalf("state %s %d changes %+v", st.Status, st.RefundedMinor, ch)
 	}
-	if _, err := o.PlanRefund(nil, nil); apperr.CodeOf(err) != apperr.Conflict {
+	if _, err := o.PlanRefund(ordering.RefundRequest{}); apperr.CodeOf(err) != apperr.Conflict {
 		t.Fatalf("refund of a refunded order: %v", err)
 	}
 }

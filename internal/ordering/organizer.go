@@ -43,16 +43,23 @@ func (s *Service) authorize(ctx context.Context, a Actor, orgID uuid.UUID, scan 
 	return apperr.New(apperr.Forbidden, "only the organization's owner or ADMIN members may do this")
 }
 
-// RefundResult is a refund with the order after it.
+// RefundResult is a refund with the order after it and the tickets it voided.
 type RefundResult struct {
-	Refund Refund
-	Order  OrderView
+	Refund        Refund
+	Order         OrderView
+	VoidedTickets []uuid.UUID
 }
 
-// RefundOrder is an organizer's full or partial refund of a paid order through the payment
-// provider. amount nil refunds everything not refunded yet; ticketIDs name the tickets
-// whose seats are voided and freed (a full refund voids and frees them all).
-func (s *Service) RefundOrder(ctx context.Context, a Actor, id uuid.UUID, amount *int64, ticketIDs []uuid.UUID) (RefundResult, error) {
+// RefundOrder is an organizer's refund of a paid order through the payment provider (see
+// RefundRequest and Order.PlanRefund). The provider is called with the order locked, with
+// an idempotency key derived from the refund's id, itself derived from the order's state
+// and the request: a retry after a lost answer or a crash cannot refund twice, and two
+// concurrent requests are applied one after the other, each against what the other left.
+func (s *Service) RefundOrder(ctx context.Context, a Actor, id uuid.UUID, req RefundRequest) (RefundResult, error) {
+	reason, err := CleanRefundReason(req.Reason)
+	if err != nil {
+		return RefundResult{}, err
+	}
 	o, err := s.repo.Order(ctx, id)
 	if err != nil {
 		return RefundResult{}, err
@@ -62,15 +69,13 @@ func (s *Service) RefundOrder(ctx context.Context, a Actor, id uuid.UUID, amount
 	}
 	var ref Refund
 	o, err = s.repo.UpdateOrder(ctx, id, func(o *Order) error {
-		plan, err := o.PlanRefund(amount, ticketIDs)
+		plan, err := o.PlanRefund(req)
 		if err != nil {
 			return err
 		}
 		if o.PaymentIntentID() == "" {
 			return apperr.New(apperr.Unprocessable, "order %s has no payment to refund", id)
 		}
-		// The provider is called with the order locked: its idempotency key is derived from
-		// the order's state, so a retry after a lost answer cannot refund twice.
 		rid, err := s.pay.Refund(ctx, o.PaymentIntentID(), plan.AmountMinor, plan.IdempotencyKey)
 		if errors.Is(err, ErrPaymentRejected) {
 			return apperr.Wrap(err, apperr.Unprocessable, "the payment provider refused the refund: %v", err)
@@ -78,7 +83,7 @@ func (s *Service) RefundOrder(ctx context.Context, a Actor, id uuid.UUID, amount
 		if err != nil {
 			return apperr.Wrap(err, apperr.Unavailable, "the payment provider is unavailable; nothing was refunded, retry later")
 		}
-		ref = Refund{ID: uuid.New(), Reason: "refunded by the organizer", StripeRefundID: rid, RequestedBy: a.ID}
+		ref = Refund{ID: plan.RefundID, Reason: reason, StripeRefundID: rid, RequestedBy: a.ID}
 		if err := o.ApplyRefund(s.now(), plan, ref); err != nil {
 			return err
 		}
@@ -89,7 +94,13 @@ func (s *Service) RefundOrder(ctx context.Context, a Actor, id uuid.UUID, amount
 		return RefundResult{}, err
 	}
 	s.gateAfter(ctx, o)
-	return RefundResult{Refund: ref, Order: o.View()}, nil
+	voided := o.Changes().VoidTickets
+	if voided == nil {
+		voided = []uuid.UUID{}
+	}
+	s.log.InfoContext(ctx, "order refunded", "order_id", id, "refund_id", ref.ID, "amount_minor", ref.AmountMinor,
+		"voided_tickets", len(voided), "status", o.Status())
+	return RefundResult{Refund: ref, Order: o.View(), VoidedTickets: voided}, nil
 }
 
 // BlockResult is the outcome of an organizer block or unblock.

@@ -655,26 +655,26 @@ func TestOrganizerRefunds(t *testing.T) {
 	}
 	amount := int64(1000)
 
-	_, err := w.svc.RefundOrder(ctx, ordering.Actor{ID: "sub-stranger"}, id, &amount, nil)
+	_, err := w.svc.RefundOrder(ctx, ordering.Actor{ID: "sub-stranger"}, id, ordering.RefundRequest{AmountMinor: &amount})
 	wantCode(t, err, apperr.Forbidden)
 	w.pay.FailOnce("Refund", fmt.Errorf("charge disputed: %w", ordering.ErrPaymentRejected))
-	_, err = w.svc.RefundOrder(ctx, owner, id, &amount, nil)
+	_, err = w.svc.RefundOrder(ctx, owner, id, ordering.RefundRequest{AmountMinor: &amount})
 	wantCode(t, err, apperr.Unprocessable)
 	w.pay.FailOnce("Refund", errDown)
-	_, err = w.svc.RefundOrder(ctx, owner, id, &amount, nil)
+	_, err = w.svc.RefundOrder(ctx, owner, id, ordering.RefundRequest{AmountMinor: &amount})
 	wantCode(t, err, apperr.Unavailable)
 	if st := w.state(v); st.Status != ordering.Paid || st.RefundedMinor != 0 {
 		t.Fatalf("failed refunds changed the order: %s %d", st.Status, st.RefundedMinor)
 	}
 
 	// Partial: the seat's ticket is voided and the seat sold again.
-	res, err := w.svc.RefundOrder(ctx, owner, id, &amount, []uuid.UUID{seatTicket})
+	res, err := w.svc.RefundOrder(ctx, owner, id, ordering.RefundRequest{AmountMinor: &amount, TicketIDs: []uuid.UUID{seatTicket}})
 	if err != nil || res.Order.Status != ordering.PartiallyRefunded || res.Refund.AmountMinor != 1000 || res.Refund.RequestedBy != owner.ID {
 		t.Fatalf("partial refund %+v %v", res, err)
 	}
 	w.mustPlace(buyer("bob"), w.in(w.seats[:1], 0, ""))
 	// Full, by a realm organization_admin: every ticket void, the units freed.
-	res, err = w.svc.RefundOrder(ctx, ordering.Actor{ID: "sub-admin", OrgAdmin: true}, id, nil, nil)
+	res, err = w.svc.RefundOrder(ctx, ordering.Actor{ID: "sub-admin", OrgAdmin: true}, id, ordering.RefundRequest{})
 	if err != nil || res.Order.Status != ordering.Refunded || res.Order.RefundedMinor != v.TotalMinor {
 		t.Fatalf("full refund %+v %v", res, err)
 	}
@@ -689,7 +689,7 @@ func TestOrganizerRefunds(t *testing.T) {
 	if w.pay.Refunded(v.Payment.PaymentIntentID) != v.TotalMinor {
 		t.Fatalf("provider refunded %d of %d", w.pay.Refunded(v.Payment.PaymentIntentID), v.TotalMinor)
 	}
-	_, err = w.svc.RefundOrder(ctx, owner, id, nil, nil)
+	_, err = w.svc.RefundOrder(ctx, owner, id, ordering.RefundRequest{})
 	wantCode(t, err, apperr.Conflict)
 }
 

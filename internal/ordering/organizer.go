@@ -53,8 +53,10 @@ type RefundResult struct {
 // RefundOrder is an organizer's refund of a paid order through the payment provider (see
 // RefundRequest and Order.PlanRefund). The provider is called with the order locked, with
 // an idempotency key derived from the refund's id, itself derived from the order's state
-// and the request: a retry after a lost answer or a crash cannot refund twice, and two
-// concurrent requests are applied one after the other, each against what the other left.
+// and the request: a refund the provider made but this service did not record (a crash or
+// failure before the commit) is handed back, not made again, when the request is
+// repeated; two concurrent requests are applied one after the other, each against what
+// the other left.
 func (s *Service) RefundOrder(ctx context.Context, a Actor, id uuid.UUID, req RefundRequest) (RefundResult, error) {
 	reason, err := CleanRefundReason(req.Reason)
 	if err != nil {

@@ -65,7 +65,8 @@ type RefundPlan struct {
 	Full        bool        // the whole remaining amount: the order becomes REFUNDED, every ticket void
 	TicketIDs   []uuid.UUID // the tickets to void (a full refund voids every ticket)
 	// IdempotencyKey is the payment provider's key for this refund ("refund:" + RefundID):
-	// a retry after a lost answer, or after a crash before the commit, never refunds twice.
+	// repeating a request whose refund the provider made but the commit did not record
+	// gets that refund back instead of a second one.
 	IdempotencyKey string
 	// ReleaseCheckedIn frees the seats and standing units of checked-in tickets too (a
 	// cancelled session). Otherwise a ticket that was checked in is refunded and voided but

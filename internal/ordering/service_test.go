@@ -693,6 +693,42 @@ func TestOrganizerRefunds(t *testing.T) {
 	wantCode(t, err, apperr.Conflict)
 }
 
+// A refund the provider made but the commit lost is handed back by the provider when the
+// request is repeated (the same idempotency key), never made twice; the refund row gets
+// the request's reason, or the default one.
+func TestRefundRepeatedAfterALostCommit(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx := context.Background()
+	owner := ordering.Actor{ID: "sub-owner"}
+	w.cat.SetMember(w.sess.OrganizationID, owner.ID, ordering.Membership{Owner: true})
+	v := w.paid(buyer("ann"), w.in([]uuid.UUID{w.seats[0], w.vip}, 0, ""))
+	id := uuid.MustParse(v.ID)
+	var vipTicket uuid.UUID
+	for _, tk := range w.state(v).Tickets {
+		if tk.SeatID == w.vip {
+			vipTicket = tk.ID
+		}
+	}
+	req := ordering.RefundRequest{TicketIDs: []uuid.UUID{vipTicket}, Reason: " wrong date "}
+	w.repo.LoseNextCommit(errDown)
+	if _, err := w.svc.RefundOrder(ctx, owner, id, req); !errors.Is(err, errDown) {
+		t.Fatalf("lost commit: %v", err)
+	}
+	if st := w.state(v); st.Status != ordering.Paid || w.pay.Refunded(v.Payment.PaymentIntentID) != 5000 {
+		t.Fatalf("before the retry: %s, provider refunded %d", st.Status, w.pay.Refunded(v.Payment.PaymentIntentID))
+	}
+	res, err := w.svc.RefundOrder(ctx, owner, id, req)
+	if err != nil || res.Refund.AmountMinor != 5000 || res.Refund.Reason != "wrong date" || res.Order.Status != ordering.PartiallyRefunded ||
+		!slices.Equal(res.VoidedTickets, []uuid.UUID{vipTicket}) || w.pay.Refunded(v.Payment.PaymentIntentID) != 5000 {
+		t.Fatalf("retry %+v %v, provider refunded %d", res, err, w.pay.Refunded(v.Payment.PaymentIntentID))
+	}
+	res, err = w.svc.RefundOrder(ctx, owner, id, ordering.RefundRequest{})
+	if err != nil || res.Refund.Reason != ordering.DefaultRefundReason || res.Refund.AmountMinor != 1000 || res.Order.Status != ordering.Refunded {
+		t.Fatalf("the rest %+v %v", res, err)
+	}
+}
+
 func TestOrganizerBlocks(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)

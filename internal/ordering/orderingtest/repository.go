@@ -29,7 +29,10 @@ type Repository struct {
 	writes   int
 	failNext map[string]error
 	failAll  map[string]error
-	sessions map[uuid.UUID]string // catalog status of sessions, for check-ins
+	// lostCommit, when set, makes the next UpdateOrder run its function and then fail
+	// with it without persisting anything (a commit that never happened).
+	lostCommit error
+	sessions   map[uuid.UUID]string // catalog status of sessions, for check-ins
 }
 
 type stored struct {
@@ -54,6 +57,15 @@ func (r *Repository) Fail(method string, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.failAll[method] = err
+}
+
+// LoseNextCommit makes the next UpdateOrder run its function (calling the payment
+// provider, say) and then fail with err, persisting nothing: a crash or a failed commit
+// after the side effect.
+func (r *Repository) LoseNextCommit(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.lostCommit = err
 }
 
 // FailOnce makes the next call of the method fail with err.
@@ -326,6 +338,10 @@ func (r *Repository) UpdateOrder(ctx context.Context, id uuid.UUID, fn func(*ord
 		return nil, err
 	}
 	if err := fn(o); err != nil {
+		return nil, err
+	}
+	if err := r.lostCommit; err != nil {
+		r.lostCommit = nil
 		return nil, err
 	}
 	r.persist(o)

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -17,28 +15,7 @@ import (
 
 // schedulerToken returns a client-credentials access token of the development realm's
 // svc-scheduler client (scope internal-api).
-func schedulerToken(t *testing.T) string {
-	t.Helper()
-	svctest.RequireStack(t, svctest.Keycloak)
-	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {"svc-scheduler"}, "client_secret": {"dev-secret-svc-scheduler"}}
-	endpoint := svctest.KeycloakURL() + "/realms/ticketly/protocol/openid-connect/token"
-	resp, err := (&http.Client{Timeout: 15 * time.Second}).PostForm(endpoint, form)
-	if err != nil {
-		t.Fatalf("svc-scheduler token from %s: %v", endpoint, err)
-	}
-	defer resp.Body.Close()
-	var body struct {
-		AccessToken string `json:"access_token"`
-		Scope       string `json:"scope"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != http.StatusOK || body.AccessToken == "" {
-		t.Fatalf("svc-scheduler token: HTTP %d (%v)", resp.StatusCode, err)
-	}
-	if !strings.Contains(" "+body.Scope+" ", " internal-api ") {
-		t.Fatalf("svc-scheduler token without internal-api: scope %q", body.Scope)
-	}
-	return body.AccessToken
-}
+func schedulerToken(t *testing.T) string { return svctest.ServiceToken(t, "svc-scheduler") }
 
 // publishedSession creates, as organizer, an event with a session whose sales open in a
 // week; approve says whether admin approves it (the session stays SCHEDULED).

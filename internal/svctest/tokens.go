@@ -104,3 +104,29 @@ func Subject(t testing.TB, user string) string {
 	}
 	return claims.Sub
 }
+
+// ServiceToken returns a client-credentials access token of a confidential client of the
+// development realm (svc-scheduler, svc-order, …: secret dev-secret-<client>), and fails the
+// test unless it carries the internal-api scope those clients have.
+func ServiceToken(t testing.TB, client string) string {
+	t.Helper()
+	RequireStack(t, Keycloak)
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {client}, "client_secret": {"dev-secret-" + client}}
+	endpoint := KeycloakURL() + "/realms/ticketly/protocol/openid-connect/token"
+	resp, err := (&http.Client{Timeout: 15 * time.Second}).PostForm(endpoint, form)
+	if err != nil {
+		t.Fatalf("%s token from %s: %v", client, endpoint, err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		AccessToken string `json:"access_token"`
+		Scope       string `json:"scope"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != http.StatusOK || body.AccessToken == "" {
+		t.Fatalf("%s token: HTTP %d (%v)", client, resp.StatusCode, err)
+	}
+	if !strings.Contains(" "+body.Scope+" ", " internal-api ") {
+		t.Fatalf("%s token without internal-api: scope %q", client, body.Scope)
+	}
+	return body.AccessToken
+}

@@ -40,6 +40,27 @@ func payOrder(t *testing.T, o map[string]any) {
 	}
 }
 
+// placeOrder places an order as user through the stack's order service (a fresh
+// Idempotency-Key) and fails the test unless it is created.
+func placeOrder(t *testing.T, user string, body map[string]any) map[string]any {
+	t.Helper()
+	req, _ := http.NewRequest("POST", orderURL+"/api/v1/orders", strings.NewReader(mustJSON(body)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+svctest.Token(t, user))
+	req.Header.Set("Idempotency-Key", uuid.NewString())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	if resp.StatusCode != 201 {
+		t.Fatalf("order by %s: %d %v", user, resp.StatusCode, out)
+	}
+	return out
+}
+
 // cancellationMails lists the mails to addr about the event titled title that speak of a
 // refund or a cancellation.
 func cancellationMails(t *testing.T, addr, title string) []caught {
@@ -74,21 +95,7 @@ func TestCancellingASessionRefundsAndTellsEachBuyerOnce(t *testing.T) {
 	o := subClient{t: t, base: orderURL}
 	seat := func(i int) string { return seats[i] }
 	order := func(user string, seatIDs ...string) map[string]any {
-		req, _ := http.NewRequest("POST", orderURL+"/api/v1/orders", strings.NewReader(mustJSON(map[string]any{"session_id": sid, "seat_ids": seatIDs})))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+svctest.Token(t, user))
-		req.Header.Set("Idempotency-Key", uuid.NewString())
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var out map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&out)
-		if resp.StatusCode != 201 {
-			t.Fatalf("order by %s: %d %v", user, resp.StatusCode, out)
-		}
-		return out
+		return placeOrder(t, user, map[string]any{"session_id": sid, "seat_ids": seatIDs})
 	}
 	paid := order("buyer946", seat(0), seat(1))
 	payOrder(t, paid)
@@ -177,21 +184,7 @@ func TestDeletingAnEventWithSalesRefundsAndTellsEachBuyerOnce(t *testing.T) {
 	})
 	o := subClient{t: t, base: orderURL}
 	order := func(user, seat string) map[string]any {
-		req, _ := http.NewRequest("POST", orderURL+"/api/v1/orders", strings.NewReader(mustJSON(map[string]any{"session_id": sid, "seat_ids": []string{seat}})))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+svctest.Token(t, user))
-		req.Header.Set("Idempotency-Key", uuid.NewString())
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var out map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&out)
-		if resp.StatusCode != 201 {
-			t.Fatalf("order by %s: %d %v", user, resp.StatusCode, out)
-		}
-		return out
+		return placeOrder(t, user, map[string]any{"session_id": sid, "seat_ids": []string{seat}})
 	}
 	paid := order("buyer950", seats[0])
 	payOrder(t, paid)

@@ -299,21 +299,7 @@ func TestSoldOutAndBackAndOneConfirmation(t *testing.T) {
 		if discount != "" {
 			body["discount_code"] = discount
 		}
-		req, _ := http.NewRequest("POST", orderURL+"/api/v1/orders", strings.NewReader(mustJSON(body)))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+svctest.Token(t, user))
-		req.Header.Set("Idempotency-Key", uuid.NewString())
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var out map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&out)
-		if resp.StatusCode != 201 {
-			t.Fatalf("order: %d %v", resp.StatusCode, out)
-		}
-		return out
+		return placeOrder(t, user, body)
 	}
 	paid := order("buyer1", ids[0], code)
 	if paid["status"] != "PAID" {

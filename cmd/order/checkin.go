@@ -113,16 +113,8 @@ func idStrings(ids []uuid.UUID) []string {
 }
 
 func (s *server) checkInList(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	q := r.URL.Query()
-	if err := checkParams(q, "session_id"); err != nil {
-		return err
-	}
-	bad := apperr.FieldErrors{}
-	sessionID := queryUUID(q, "session_id", bad)
-	if _, ok := q["session_id"]; !ok {
-		bad.Add("session_id", "is required")
-	}
-	if err := bad.Err(); err != nil {
+	sessionID, err := requiredUUID(r.URL.Query(), "session_id")
+	if err != nil {
 		return err
 	}
 	l, err := s.app.SessionCheckInList(r.Context(), actorOf(p), sessionID)

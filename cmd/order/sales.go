@@ -63,6 +63,19 @@ func queryUUID(q url.Values, name string, bad apperr.FieldErrors) uuid.UUID {
 	return id
 }
 
+// requiredUUID reads a query parameter that must be given once, as a UUID.
+func requiredUUID(q url.Values, name string) (uuid.UUID, error) {
+	if err := checkParams(q, name); err != nil {
+		return uuid.Nil, err
+	}
+	bad := apperr.FieldErrors{}
+	id := queryUUID(q, name, bad)
+	if _, ok := q[name]; !ok {
+		bad.Add(name, "is required")
+	}
+	return id, bad.Err()
+}
+
 // scopeOf reads event_id or session_id (exactly one).
 func scopeOf(q url.Values, bad apperr.FieldErrors) ordering.SalesScope {
 	sc := ordering.SalesScope{EventID: queryUUID(q, "event_id", bad), SessionID: queryUUID(q, "session_id", bad)}
@@ -186,16 +199,8 @@ func (s *server) attendees(w http.ResponseWriter, r *http.Request, p auth.Princi
 }
 
 func (s *server) salesSummary(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	q := r.URL.Query()
-	if err := checkParams(q, "event_id"); err != nil {
-		return err
-	}
-	bad := apperr.FieldErrors{}
-	id := queryUUID(q, "event_id", bad)
-	if _, ok := q["event_id"]; !ok {
-		bad.Add("event_id", "is required")
-	}
-	if err := bad.Err(); err != nil {
+	id, err := requiredUUID(r.URL.Query(), "event_id")
+	if err != nil {
 		return err
 	}
 	sum, err := s.sales.Summary(r.Context(), actorOf(p), id)

@@ -13,6 +13,7 @@ import (
 	"github.com/ticketly/ticketly/internal/apperr"
 	"github.com/ticketly/ticketly/internal/health"
 	"github.com/ticketly/ticketly/internal/metrics"
+	"github.com/ticketly/ticketly/internal/openapi"
 )
 
 // Base is what every service router starts from.
@@ -30,7 +31,8 @@ type Base struct {
 // the request's context), security headers, access logs, panic recovery, metrics, CORS
 // (OPTIONS and preflights are answered for every routed path) and the refusal of query
 // parameters the OpenAPI document does not declare for an operation (knownQuery), serving
-// /healthz, /readyz, /metrics and /openapi.yaml. Unknown paths answer 404 and unrouted
+// /healthz, /readyz, /metrics, /openapi.yaml and Swagger UI for it at /docs/ (docsHandler;
+// /docs redirects there). Unknown paths answer 404 and unrouted
 // methods 405 with Allow, both in the error envelope. Services mount their API on it.
 func NewRouter(b Base) chi.Router {
 	if b.Logger == nil {
@@ -60,6 +62,11 @@ func NewRouter(b Base) chi.Router {
 		w.Header().Set("Content-Type", "application/yaml")
 		_, _ = w.Write(b.OpenAPI)
 	})
+	docs := docsHandler(docsTitle(b.OpenAPI), b.OpenAPI)
+	r.Get(openapi.DocsPath, func(w http.ResponseWriter, req *http.Request) {
+		http.Redirect(w, req, openapi.DocsPath+"/", http.StatusMovedPermanently)
+	})
+	r.Get(openapi.DocsPath+"/*", docs.ServeHTTP)
 	return r
 }
 

@@ -14,6 +14,11 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
+// DocsPath is where every service serves Swagger UI for its document (httpapi.NewRouter):
+// the page and its assets are not API operations, so Routes leaves them out and a
+// document does not list them.
+const DocsPath = "/docs"
+
 // Operations returns "METHOD /path" for every operation in an OpenAPI 3 document, sorted.
 func Operations(doc []byte) ([]string, error) {
 	var d struct {
@@ -41,10 +46,13 @@ func Operations(doc []byte) ([]string, error) {
 }
 
 // Routes returns "METHOD /path" for every route of a chi router, sorted, with chi's
-// {param} syntax (the same as OpenAPI's).
+// {param} syntax (the same as OpenAPI's), leaving out the Swagger UI under DocsPath.
 func Routes(r chi.Routes) ([]string, error) {
 	var ops []string
 	err := chi.Walk(r, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		if route == DocsPath || strings.HasPrefix(route, DocsPath+"/") {
+			return nil
+		}
 		ops = append(ops, RouteKey(method, route))
 		return nil
 	})

@@ -1,0 +1,89 @@
+// Unit tests of the routing table (node:test): `npm test` compiles and runs them.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { matchPattern, route, serviceURL, RULES } from "./routes";
+
+const id = "0b6f5c3e-4a8e-4a52-9f6a-1e7c0a1d2b3c";
+
+test("each (method, path) of SPEC section 10 goes to its one service", () => {
+  const cases: [string, string, string | undefined][] = [
+    ["GET", "/api/v1/events", "event-query"],
+    ["GET", "/api/v1/events/trending", "event-query"],
+    ["GET", `/api/v1/events/${id}`, "event-query"],
+    ["HEAD", `/api/v1/events/${id}`, "event-query"],
+    ["GET", `/api/v1/events/${id}/checkouts/stream`, "event-query"],
+    ["GET", `/api/v1/sessions/${id}`, "event-query"],
+    ["GET", `/api/v1/sessions/${id}/seats`, "event-query"],
+    ["GET", `/api/v1/sessions/${id}/stream`, "event-query"],
+    ["GET", "/api/v1/categories", "event-query"],
+    ["POST", "/api/v1/events", "event-command"],
+    ["PATCH", `/api/v1/events/${id}`, "event-command"],
+    ["DELETE", `/api/v1/events/${id}`, "event-command"],
+    ["POST", `/api/v1/events/${id}/submit`, "event-command"],
+    ["POST", `/api/v1/events/${id}/approve`, "event-command"],
+    ["POST", `/api/v1/events/${id}/tiers`, "event-command"],
+    ["POST", `/api/v1/events/${id}/sessions`, "event-command"],
+    ["GET", `/api/v1/events/${id}/discounts`, "event-command"],
+    ["PATCH", `/api/v1/sessions/${id}`, "event-command"],
+    ["PUT", `/api/v1/sessions/${id}/layout`, "event-command"],
+    ["POST", `/api/v1/sessions/${id}/cancel`, "event-command"],
+    ["PATCH", `/api/v1/tiers/${id}`, "event-command"],
+    ["PATCH", `/api/v1/discounts/${id}`, "event-command"],
+    ["POST", "/api/v1/categories", "event-command"],
+    ["PATCH", `/api/v1/categories/${id}`, "event-command"],
+    ["GET", "/api/v1/organizations/mine", "event-command"],
+    ["POST", "/api/v1/organizations", "event-command"],
+    ["PUT", `/api/v1/organizations/${id}/members/${id}`, "event-command"],
+    ["GET", `/api/v1/seating-templates/${id}`, "event-command"],
+    ["GET", "/api/v1/manage/events", "event-command"],
+    ["GET", `/api/v1/manage/events/${id}`, "event-command"],
+    ["POST", "/api/v1/orders", "order"],
+    ["GET", "/api/v1/orders", "order"],
+    ["GET", `/api/v1/orders/${id}`, "order"],
+    ["POST", `/api/v1/orders/${id}/cancel`, "order"],
+    ["GET", `/api/v1/orders/${id}/tickets`, "order"],
+    ["POST", `/api/v1/orders/${id}/refunds`, "order"],
+    ["POST", "/api/v1/webhooks/stripe", "order"],
+    ["GET", "/api/v1/tickets/public-key", "order"],
+    ["POST", "/api/v1/checkins", "order"],
+    ["GET", "/api/v1/checkins/list", "order"],
+    ["DELETE", `/api/v1/checkins/${id}`, "order"],
+    ["GET", "/api/v1/sales/summary", "order"],
+    ["GET", "/api/v1/sales/attendees.csv", "order"],
+    ["POST", `/api/v1/sessions/${id}/blocks`, "order"],
+    ["POST", `/api/v1/sessions/${id}/unblocks`, "order"],
+    ["POST", "/api/v1/subscriptions", "scheduler"],
+    ["GET", "/api/v1/subscriptions", "scheduler"],
+    ["DELETE", `/api/v1/subscriptions/${id}`, "scheduler"],
+    ["GET", "/api/v1/nothing-here", undefined],
+    ["GET", "/api/v1/ordersx", undefined],
+    ["GET", "/api/v2/events", undefined],
+  ];
+  for (const [method, path, want] of cases) {
+    assert.equal(route(method, path), want, `${method} ${path}`);
+  }
+});
+
+test("patterns: * is one segment, a trailing ** any rest", () => {
+  assert.ok(matchPattern("/a/*/c", "/a/b/c"));
+  assert.ok(!matchPattern("/a/*/c", "/a/b/c/d"));
+  assert.ok(!matchPattern("/a/*/c", "/a/c"));
+  assert.ok(matchPattern("/a/**", "/a"));
+  assert.ok(matchPattern("/a/**", "/a/b/c"));
+  assert.ok(!matchPattern("/a/**", "/ab"));
+  assert.ok(matchPattern("/a/b", "/a/b/"));
+});
+
+test("no public read is shadowed: every GET rule of event-query comes before any catch-all", () => {
+  const firstCatchAll = RULES.findIndex((r) => r.methods.length === 0);
+  RULES.forEach((r, i) => {
+    if (r.service === "event-query") assert.ok(i < firstCatchAll, r.pattern);
+  });
+});
+
+test("service URLs come from the environment, defaults are the local ports", () => {
+  assert.equal(serviceURL("order", {}), "http://127.0.0.1:8083");
+  assert.equal(serviceURL("event-query", { EVENT_QUERY_URL: "http://q:9/" }), "http://q:9");
+  assert.equal(serviceURL("scheduler", {}), "http://127.0.0.1:8084");
+  assert.equal(serviceURL("event-command", {}), "http://127.0.0.1:8081");
+});

@@ -30,6 +30,9 @@ type realm struct {
 	Realm                      string            `json:"realm"`
 	Enabled                    bool              `json:"enabled"`
 	SSLRequired                string            `json:"sslRequired"`
+	RegistrationAllowed        bool              `json:"registrationAllowed"`
+	RegistrationEmailAsUser    bool              `json:"registrationEmailAsUsername"`
+	DuplicateEmailsAllowed     bool              `json:"duplicateEmailsAllowed"`
 	BruteForceProtected        bool              `json:"bruteForceProtected"`
 	PermanentLockout           bool              `json:"permanentLockout"`
 	FailureFactor              int               `json:"failureFactor"`
@@ -65,6 +68,7 @@ type client struct {
 
 type user struct {
 	Username               string              `json:"username"`
+	EmailVerified          bool                `json:"emailVerified"`
 	ServiceAccountClientID string              `json:"serviceAccountClientId"`
 	RealmRoles             []string            `json:"realmRoles"`
 	ClientRoles            map[string][]string `json:"clientRoles"`
@@ -345,4 +349,131 @@ func TestProductionRealmPlaceholdersAreDocumented(t *testing.T) {
 			t.Errorf("%s is not documented in keycloak/README.md", name)
 		}
 	}
+}
+
+// TestBuyersCanSignUp: both realms let a buyer register (a user name of their own and a
+// unique e-mail address, which organizations look members up by); a new user lands in
+// /Tiers/FREE only and holds the default role only, whose composites are Keycloak's
+// offline_access and uma_authorization (no Ticketly or admin role); the FREE group grants
+// nothing. Production verifies the address before the first sign-in, with mail through the
+// deployment's SMTP relay; development does not (its users are all verified) and sends
+// Keycloak's mail to the local catcher.
+func TestBuyersCanSignUp(t *testing.T) {
+	t.Parallel()
+	for _, file := range []string{devFile, prodFile} {
+		r, _ := load(t, file)
+		if !r.RegistrationAllowed || r.RegistrationEmailAsUser || r.DuplicateEmailsAllowed {
+			t.Errorf("%s: registration=%v emailAsUsername=%v duplicateEmails=%v, want registration with a user name and unique e-mail addresses",
+				file, r.RegistrationAllowed, r.RegistrationEmailAsUser, r.DuplicateEmailsAllowed)
+		}
+		if !slices.Equal(r.DefaultGroups, []string{"/Tiers/FREE"}) {
+			t.Errorf("%s: default groups %v, want [/Tiers/FREE]", file, r.DefaultGroups)
+		}
+
+		var defaultRole struct{ Name string }
+		var roles struct {
+			Realm []struct {
+				Name       string
+				Composites map[string]json.RawMessage
+			}
+			Client map[string]json.RawMessage
+		}
+		if err := json.Unmarshal(r.DefaultRole, &defaultRole); err != nil || defaultRole.Name == "" {
+			t.Fatalf("%s: defaultRole %s: %v", file, r.DefaultRole, err)
+		}
+		if err := json.Unmarshal(r.Roles, &roles); err != nil {
+			t.Fatalf("%s: roles: %v", file, err)
+		}
+		found := false
+		for _, role := range roles.Realm {
+			if role.Name != defaultRole.Name {
+				continue
+			}
+			found = true
+			var realmComposites []string
+			if raw, ok := role.Composites["realm"]; ok {
+				if err := json.Unmarshal(raw, &realmComposites); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if want := []string{"offline_access", "uma_authorization"}; !slices.Equal(slices.Sorted(slices.Values(realmComposites)), want) {
+				t.Errorf("%s: default role %s holds realm roles %v, want exactly %v", file, role.Name, realmComposites, want)
+			}
+			if _, ok := role.Composites["client"]; ok {
+				t.Errorf("%s: default role %s holds client roles %s", file, role.Name, role.Composites["client"])
+			}
+		}
+		if !found {
+			t.Errorf("%s: default role %q is not among the realm roles", file, defaultRole.Name)
+		}
+		if len(roles.Client) > 0 {
+			t.Errorf("%s: the realm defines client roles %v; a default client role would reach every new user", file, slices.Sorted(maps.Keys(roles.Client)))
+		}
+
+		var groups []group
+		if err := json.Unmarshal(r.Groups, &groups); err != nil {
+			t.Fatal(err)
+		}
+		free, ok := findGroup(groups, "/", "/Tiers/FREE")
+		if !ok {
+			t.Errorf("%s: group /Tiers/FREE is missing", file)
+		}
+		for _, g := range free {
+			if len(g.RealmRoles) > 0 || len(g.ClientRoles) > 0 {
+				t.Errorf("%s: group %s grants roles %v %v to every new user", file, g.Name, g.RealmRoles, g.ClientRoles)
+			}
+		}
+	}
+
+	dev, _ := load(t, devFile)
+	prod, _ := load(t, prodFile)
+	if !prod.VerifyEmail {
+		t.Error("production: verifyEmail must be true")
+	}
+	for _, k := range []string{"host", "port", "from", "user", "password"} {
+		if !isPlaceholder(prod.SMTPServer[k]) {
+			t.Errorf("production: smtpServer.%s = %q, want a ${TICKETLY_*} placeholder", k, prod.SMTPServer[k])
+		}
+	}
+	if dev.VerifyEmail {
+		t.Error("development: verifyEmail must be false (sign-ups are used by local checks)")
+	}
+	if dev.SMTPServer["host"] != "127.0.0.1" || dev.SMTPServer["port"] != "1025" {
+		t.Errorf("development: smtpServer %v, want the local mail catcher 127.0.0.1:1025", dev.SMTPServer)
+	}
+	for _, u := range dev.Users {
+		if u.ServiceAccountClientID == "" && !u.EmailVerified {
+			t.Errorf("development: user %s has no verified e-mail address", u.Username)
+		}
+	}
+	for _, c := range dev.Clients {
+		if c.ClientID == "web" && !slices.Contains(c.RedirectURIs, "http://localhost:3000/*") {
+			t.Errorf("development: client web does not redirect to the web app at http://localhost:3000 (%v)", c.RedirectURIs)
+		}
+	}
+}
+
+// group is a realm group as the realm file has it.
+type group struct {
+	Name        string              `json:"name"`
+	RealmRoles  []string            `json:"realmRoles"`
+	ClientRoles map[string][]string `json:"clientRoles"`
+	SubGroups   []group             `json:"subGroups"`
+}
+
+// findGroup returns the groups along path (each of them grants its roles to a member of
+// the last) and whether the path exists.
+func findGroup(groups []group, prefix, path string) ([]group, bool) {
+	for _, g := range groups {
+		p := prefix + g.Name
+		if p == path {
+			return []group{g}, true
+		}
+		if strings.HasPrefix(path, p+"/") {
+			if below, ok := findGroup(g.SubGroups, p+"/", path); ok {
+				return append([]group{g}, below...), true
+			}
+		}
+	}
+	return nil, false
 }

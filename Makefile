@@ -3,13 +3,15 @@
 SHELL := /bin/bash
 STACK := deploy/local/stack.sh
 SERVICES := deploy/local/services.sh
+WEB := deploy/local/components/web.sh
 GOTEST_FLAGS ?= -race -count=1 -timeout 20m
 
 .PHONY: run stack test test-unit down status bench urls chaos fuzz
 
-run: stack ## install what is missing, start the stack and the services, load demo data, print the URLs
+run: stack ## install what is missing, start the stack and the services, load demo data, start the web app, print the URLs
 	@$(SERVICES) up
 	@deploy/local/demo.sh
+	@$(WEB) up
 	@deploy/local/urls.sh
 
 stack:
@@ -27,12 +29,13 @@ test-unit: ## tests that need no running stack (integration tests skip under -sh
 	go test -short -race -count=1 ./...
 	cd tools && go test -short -race -count=1 ./...
 
-down: ## stop the services and the stack (only what they started, by PID)
+down: ## stop the web app, the services and the stack (only what they started, by PID)
+	@$(WEB) down
 	@$(SERVICES) down
 	@$(STACK) down
 
 status:
-	@$(STACK) status; $(SERVICES) status
+	@$(STACK) status; $(SERVICES) status; $(WEB) status
 
 urls:
 	@deploy/local/urls.sh

@@ -5,6 +5,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 cat <<TXT
 
 Ticketly is running.
+  Web app         http://localhost:${WEB_PORT:-3000}   (pages; the one entry point: /api/v1/... routed to the services)
   event-command   http://127.0.0.1:$EVENT_COMMAND_PORT   (organizer writes; /openapi.yaml)
   event-query     http://127.0.0.1:$EVENT_QUERY_PORT   (public reads + SSE)
   order           http://127.0.0.1:$ORDER_PORT   (orders, payments, tickets)

@@ -250,6 +250,14 @@ func TestSeatStreamsAcrossReplicas(t *testing.T) {
 		t.Fatalf("resumed stream ids %v, want %v", ids, want)
 	}
 
+	// A Last-Event-ID ahead of every version of the session (made up, or another session's)
+	// gets a fresh snapshot of the current state, not a silently stale stream.
+	ahead := follow(t, b.URL, ev.session, strconv.FormatInt(v+1_000_000, 10))
+	ahead.await(seats[3], "LOCKED")
+	if _, _, evs := ahead.snapshot(); len(evs) == 0 || evs[0].Name != "snapshot" {
+		t.Fatalf("a resume ahead of the session got %+v, want a snapshot first", evs)
+	}
+
 	// The state each client arrived at equals the seat statuses in PostgreSQL.
 	db, err := pgx.Connect(context.Background(), "postgres://postgres@127.0.0.1:5432/ticketly")
 	if err != nil {

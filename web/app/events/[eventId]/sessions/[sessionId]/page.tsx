@@ -1,29 +1,29 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ApiError, getJSON, money, when, type Block, type Seat, type SeatsDoc, type SessionDoc, type Tier } from "@/lib/api";
-import LiveSeats from "./live-seats";
+import SeatMap, { type MapBlock, type MapSeat } from "./seat-map";
 
 export const dynamic = "force-dynamic";
-
-const STATUS_WORD: Record<string, string> = { AVAILABLE: "available", LOCKED: "held", BOOKED: "sold", BLOCKED: "not for sale" };
 
 // seatNumber is the seat's number within its row ("A12" in row "A" -> "12").
 function seatNumber(s: Seat): string {
   return s.row && s.label.startsWith(s.row) && s.label.length > s.row.length ? s.label.slice(s.row.length) : s.label;
 }
 
-// rowsOf groups a block's seats by row, rows in first-seen order, seats by number.
-function rowsOf(seats: Seat[]): [string, Seat[]][] {
+// rowsOf groups a block's seats by row, rows in first-seen order, seats by number, in the
+// compact form the map is built from (one short array per seat: the page stays light at
+// 10,000 seats).
+function rowsOf(seats: Seat[], tierIndex: Map<string, number>): [string, MapSeat[]][] {
   const rows = new Map<string, Seat[]>();
   for (const s of seats) {
     const r = rows.get(s.row);
     if (r) r.push(s);
     else rows.set(s.row, [s]);
   }
-  for (const r of rows.values()) {
-    r.sort((a, b) => (parseInt(seatNumber(a), 10) || 0) - (parseInt(seatNumber(b), 10) || 0) || a.label.localeCompare(b.label));
-  }
-  return [...rows.entries()];
+  return [...rows.entries()].map(([row, rs]) => {
+    rs.sort((a, b) => (parseInt(seatNumber(a), 10) || 0) - (parseInt(seatNumber(b), 10) || 0) || a.label.localeCompare(b.label));
+    return [row, rs.map((s): MapSeat => [s.id, seatNumber(s), tierIndex.get(s.tier_id) ?? 0, s.status])];
+  });
 }
 
 export default async function SessionPage({ params }: { params: Promise<{ eventId: string; sessionId: string }> }) {
@@ -49,6 +49,15 @@ export default async function SessionPage({ params }: { params: Promise<{ eventI
   }
   const standing = new Map(seats.standing.map((s) => [s.block_id, s]));
   const blocks: Block[] = session.blocks ?? [...byBlock.keys()].map((id) => ({ id, name: id, type: "seated_grid" }));
+  const mapBlocks: MapBlock[] = blocks.map((b): MapBlock => {
+    if (b.type === "standing") {
+      const st = standing.get(b.id);
+      return { id: b.id, name: b.name, kind: "standing", tier: tierIndex.get(b.tier_id ?? st?.tier_id ?? ""), available: st?.available ?? 0, capacity: st?.capacity ?? b.capacity ?? 0 };
+    }
+    const bs = byBlock.get(b.id);
+    if (b.type === "seated_grid" && bs) return { id: b.id, name: b.name, kind: "seated", rows: rowsOf(bs, tierIndex) };
+    return { id: b.id, name: b.name, kind: "other" };
+  });
   // One CSS class per tier carries its colour: no per-seat styles, whatever the seat count.
   const tierCSS = tiers.map((t, i) => `.t${i}{--tier:${/^#[0-9a-fA-F]{3,8}$/.test(t.colour) ? t.colour : "#888"}}`).join("");
 
@@ -72,47 +81,7 @@ export default async function SessionPage({ params }: { params: Promise<{ eventI
         </ul>
         <p className="live" id="live-state" aria-live="polite">Connecting to live availability…</p>
       </section>
-      <div id="seat-map" className="seat-map" data-session-id={sessionId} data-version={seats.version}>
-        {blocks.map((b) => {
-          if (b.type === "standing") {
-            const st = standing.get(b.id);
-            const ti = tierIndex.get(b.tier_id ?? st?.tier_id ?? "");
-            return (
-              <section key={b.id} className={`block standing${ti !== undefined ? ` t${ti}` : ""}`} aria-label={b.name}>
-                <h2>{b.name}</h2>
-                <p>Standing: <span data-standing-id={b.id}>{st?.available ?? 0}</span> of {st?.capacity ?? b.capacity ?? 0} places left</p>
-              </section>
-            );
-          }
-          const blockSeats = byBlock.get(b.id);
-          if (b.type !== "seated_grid" || !blockSeats) {
-            return <section key={b.id} className="block nonsellable" aria-label={b.name}><h2>{b.name}</h2></section>;
-          }
-          return (
-            <section key={b.id} className="block seated" aria-label={b.name}>
-              <h2>{b.name}</h2>
-              {rowsOf(blockSeats).map(([row, rs]) => (
-                <div className="row" key={row} role="group" aria-label={`Row ${row}`}>
-                  <span className="row-label" aria-hidden="true">{row}</span>
-                  {rs.map((s) => (
-                    <button
-                      key={s.id}
-                      type="button"
-                      className={`seat t${tierIndex.get(s.tier_id) ?? 0}`}
-                      data-seat-id={s.id}
-                      data-status={s.status}
-                      data-label={`Row ${s.row} seat ${seatNumber(s)}`}
-                      aria-label={`Row ${s.row} seat ${seatNumber(s)}, ${STATUS_WORD[s.status] ?? s.status.toLowerCase()}`}
-                      disabled={s.status !== "AVAILABLE"}
-                    />
-                  ))}
-                </div>
-              ))}
-            </section>
-          );
-        })}
-      </div>
-      <LiveSeats sessionId={sessionId} />
+      <SeatMap sessionId={sessionId} version={seats.version} blocks={mapBlocks} />
     </>
   );
 }

@@ -66,7 +66,9 @@ web_ready() { curl -sf -m 5 -o /dev/null "http://127.0.0.1:$WEB_PORT/"; }
 web_describe() { echo "http://localhost:$WEB_PORT (pages, and /api/v1/... routed to the services)"; }
 
 web_up() {
-  web_install
+  mkdir -p "$TICKETLY_CACHE/web"
+  # One build at a time: several `make run`s may share this machine's cache.
+  ( flock 9; web_install ) 9>"$TICKETLY_CACHE/web/.lock" || exit 1
   if is_running web && web_ready; then log "web ready: $(web_describe)"; return 0; fi
   stop_pid web
   web_start

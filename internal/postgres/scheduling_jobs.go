@@ -167,6 +167,18 @@ func (s *SchedulingJobs) CountDue(ctx context.Context, now time.Time) (int64, er
 	return n, err
 }
 
+// NextDue implements scheduling.Store (the partial index over pending jobs answers it).
+func (s *SchedulingJobs) NextDue(ctx context.Context) (time.Time, bool, error) {
+	var next *time.Time
+	if err := s.pool.QueryRow(ctx, `SELECT min(due_at) FROM scheduling.jobs WHERE state = 'PENDING'`).Scan(&next); err != nil {
+		return time.Time{}, false, err
+	}
+	if next == nil {
+		return time.Time{}, false, nil
+	}
+	return *next, true, nil
+}
+
 // SchedulingJob is a job row as stored (tests and diagnostics).
 type SchedulingJob struct {
 	Key       string

@@ -22,6 +22,8 @@ type Store interface {
 	RunNext(ctx context.Context, now time.Time, scope []string, run func(ctx context.Context, j Job) (Record, []Plan)) (ran bool, err error)
 	// CountDue counts the pending jobs due at now.
 	CountDue(ctx context.Context, now time.Time) (int64, error)
+	// NextDue is the earliest due time of a pending job (ok=false when none is pending).
+	NextDue(ctx context.Context) (due time.Time, ok bool, err error)
 }
 
 // Handler runs one job and says what happened.
@@ -103,9 +105,24 @@ func (r *Runner) work(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 		case <-r.wake:
-		case <-time.After(r.Poll):
+		case <-time.After(r.idle(ctx)):
 		}
 	}
+}
+
+// idle is how long an idle worker waits before it looks again: the poll interval, or less
+// when a pending job comes due sooner, so a sale opens at its second rather than up to a
+// poll interval late. A job already due (run by another worker or replica, or outside this
+// runner's scope) does not shorten the wait.
+func (r *Runner) idle(ctx context.Context) time.Duration {
+	next, ok, err := r.Store.NextDue(ctx)
+	if err != nil || !ok {
+		return r.Poll
+	}
+	if d := next.Sub(r.Clock.Now()); d > 0 && d < r.Poll {
+		return d
+	}
+	return r.Poll
 }
 
 func (r *Runner) runJob(ctx context.Context, j Job) (Record, []Plan) {

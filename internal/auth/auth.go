@@ -130,7 +130,7 @@ func refuse(cause error, reason string) error {
 	}
 	var e *apperr.Error
 	if cause != nil {
-		e = apperr.Wrap(cause, apperr.Unauthorized, msg)
+		e = apperr.Wrap(cause, apperr.Unauthorized, "%s", msg)
 	} else {
 		e = apperr.New(apperr.Unauthorized, "%s", msg)
 	}

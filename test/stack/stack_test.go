@@ -96,7 +96,7 @@ func TestPostgresLogicalWALAndSchemaPerService(t *testing.T) {
 		WHERE p.pubname = 'ticketly_pub'`).Scan(&pubSchemas); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(pubSchemas, ",") != "catalog,cdc,ordering" {
+	if strings.Join(pubSchemas, ",") != "catalog,cdc,ordering,scheduling" {
 		t.Fatalf("publication schemas %v", pubSchemas)
 	}
 

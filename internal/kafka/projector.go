@@ -211,7 +211,12 @@ func (p *Projector[D]) runOnce(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			if err := cl.CommitRecords(ctx, recs...); err != nil {
+			// What was applied is committed even when the projector is being stopped right
+			// now (a clean stop should not leave applied changes to be replayed).
+			cctx, ccancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			err = cl.CommitRecords(cctx, recs...)
+			ccancel()
+			if err != nil {
 				return fmt.Errorf("commit offsets: %w", err)
 			}
 		}

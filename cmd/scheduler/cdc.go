@@ -55,48 +55,17 @@ func (p *planner) runOnce(ctx context.Context) error {
 	if !p.start.IsZero() {
 		reset = kgo.NewOffset().AfterMilli(p.start.UnixMilli())
 	}
-	cl, err := kafka.NewClient(p.brokers,
-		kgo.ConsumerGroup(p.group),
-		kgo.ConsumeTopics(scheduling.Topics()...),
-		kgo.ConsumeResetOffset(reset),
-		kgo.DisableAutoCommit(),
-		kgo.BlockRebalanceOnPoll(),
-		kgo.SessionTimeout(10*time.Second),
-		kgo.RebalanceTimeout(30*time.Second),
-	)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		done := make(chan struct{})
-		go func() { cl.CloseAllowingRebalance(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-		}
-	}()
 	p.log.Info("CDC planner started", "group", p.group, "topics", scheduling.Topics())
-	for {
-		fetches := cl.PollRecords(ctx, 1000)
-		if ctx.Err() != nil || fetches.IsClientClosed() {
-			return ctx.Err()
-		}
-		fetches.EachError(func(t string, part int32, err error) {
-			p.log.Warn("CDC fetch", "topic", t, "partition", part, "err", err)
-		})
-		recs := fetches.Records()
-		if len(recs) > 0 {
-			if err := p.apply(ctx, recs); err != nil {
-				cl.AllowRebalance()
-				return err
-			}
-			if err := cl.CommitRecords(ctx, recs...); err != nil {
-				cl.AllowRebalance()
-				return err
-			}
-		}
-		cl.AllowRebalance()
-	}
+	g := kafka.GroupConsumer{Brokers: p.brokers, Group: p.group, Topics: scheduling.Topics(), Reset: reset,
+		RebalanceTimeout: 30 * time.Second, MaxPoll: 1000, Log: p.log,
+		// A topic that does not exist yet (no refund was ever made) is no reason to stop.
+		FetchError: func(topic string, partition int32, err error) error {
+			p.log.Warn("CDC fetch", "topic", topic, "partition", partition, "err", err)
+			return nil
+		}}
+	return g.Consume(ctx, func(ctx context.Context, _ *kgo.Client, recs []*kgo.Record) error {
+		return p.apply(ctx, recs)
+	})
 }
 
 // apply plans the jobs of a batch in record order: plans accumulate, and a record that

@@ -164,64 +164,15 @@ func (p *Projector[D]) runOnce(ctx context.Context) error {
 		}
 	}
 	p.positioned.Store(true)
-	cl, err := NewClient(p.Brokers,
-		kgo.ConsumerGroup(p.Model.Group),
-		kgo.ConsumeTopics(p.Model.Topic),
-		kgo.ConsumeResetOffset(startOffset(p.StartAtEnd)),
-		kgo.DisableAutoCommit(),
-		kgo.BlockRebalanceOnPoll(),
-		kgo.AllowAutoTopicCreation(),
-		// A projector that died is replaced within seconds, not the default 45.
-		kgo.SessionTimeout(10*time.Second),
-		kgo.RebalanceTimeout(45*time.Second),
-	)
-	if err != nil {
-		return err
-	}
-	// Leave the group on the way out, letting a pending rebalance through first. Leaving
-	// can wait for a join that waits for a dead member to time out: bound it, the group
-	// times us out just the same.
-	defer func() {
-		done := make(chan struct{})
-		go func() { cl.CloseAllowingRebalance(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			p.Log.Warn("projector left without a clean group exit", "model", p.Model.Name)
-		}
-	}()
 	p.Log.Info("projector started", "model", p.Model.Name, "group", p.Model.Group, "topic", p.Model.Topic)
-	for {
-		fetches := cl.PollRecords(ctx, 2000)
-		if ctx.Err() != nil || fetches.IsClientClosed() {
-			return ctx.Err()
-		}
-		var fetchErr error
-		fetches.EachError(func(t string, part int32, err error) {
-			fetchErr = errors.Join(fetchErr, fmt.Errorf("fetch %s[%d]: %w", t, part, err))
-		})
-		if fetchErr != nil {
-			return fetchErr
-		}
-		recs := fetches.Records()
-		if len(recs) > 0 {
-			wctx, cancel := context.WithTimeout(ctx, p.maxBatchWrite())
-			err := p.apply(wctx, cl, recs)
-			cancel()
-			if err != nil {
-				return err
-			}
-			// What was applied is committed even when the projector is being stopped right
-			// now (a clean stop should not leave applied changes to be replayed).
-			cctx, ccancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-			err = cl.CommitRecords(cctx, recs...)
-			ccancel()
-			if err != nil {
-				return fmt.Errorf("commit offsets: %w", err)
-			}
-		}
-		cl.AllowRebalance()
-	}
+	g := GroupConsumer{Brokers: p.Brokers, Group: p.Model.Group, Topics: []string{p.Model.Topic},
+		Reset: startOffset(p.StartAtEnd), RebalanceTimeout: 45 * time.Second, MaxPoll: 2000,
+		Opts: []kgo.Opt{kgo.AllowAutoTopicCreation()}, Log: p.Log}
+	return g.Consume(ctx, func(ctx context.Context, cl *kgo.Client, recs []*kgo.Record) error {
+		wctx, cancel := context.WithTimeout(ctx, p.maxBatchWrite())
+		defer cancel()
+		return p.apply(wctx, cl, recs)
+	})
 }
 
 func (p *Projector[D]) maxBatchWrite() time.Duration {

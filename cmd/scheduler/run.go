@@ -22,7 +22,6 @@ import (
 	"github.com/ticketly/ticketly/internal/metrics"
 	"github.com/ticketly/ticketly/internal/postgres"
 	"github.com/ticketly/ticketly/internal/scheduling"
-	"github.com/ticketly/ticketly/internal/smtp"
 )
 
 //go:embed openapi.yaml
@@ -87,17 +86,21 @@ func runWith(ctx context.Context, _ []string, getenv func(string) string, d deps
 		return err
 	}
 	defer kc.Close()
+	sender, err := mail.NewSMTPSender(c.SMTP)
+	if err != nil {
+		return err
+	}
 	checker := health.New(2*time.Second,
 		health.Check{Name: "postgres", Fn: pool.Ping},
 		health.Check{Name: "kafka", Fn: kc.Ping},
-		health.Check{Name: "smtp", Fn: func(ctx context.Context) error { return smtp.Ping(ctx, c.SMTP.Addr) }},
+		health.Check{Name: "smtp", Fn: sender.Ping},
 		health.Check{Name: "keycloak", Fn: func(ctx context.Context) error { return auth.Ping(ctx, c.OIDC.Config) }},
 	)
 	base := httpapi.Base{Logger: log, Health: checker, Metrics: metrics.New(service), OpenAPI: openapiDoc, CORSOrigins: c.Service.CORSOrigins}
 	authn := verifier.Middleware(func(w http.ResponseWriter, r *http.Request, err error) { httpapi.WriteError(w, r, log, err) })
 	subs := postgres.NewSubscriptions(pool)
 
-	stopJobs, err := startJobs(ctx, log, c, pool, base.Metrics, d)
+	stopJobs, err := startJobs(ctx, log, c, pool, sender, base.Metrics, d)
 	if err != nil {
 		return err
 	}
@@ -107,16 +110,11 @@ func runWith(ctx context.Context, _ []string, getenv func(string) string, d deps
 
 // startJobs starts the job runner and the CDC planner; the returned function stops both
 // and waits for them (a job in progress finishes and records its outcome first).
-func startJobs(ctx context.Context, log *slog.Logger, c cfg, pool *pgxpool.Pool, reg *metrics.Registry, d deps) (func(), error) {
+func startJobs(ctx context.Context, log *slog.Logger, c cfg, pool *pgxpool.Pool, sender mail.Sender, reg *metrics.Registry, d deps) (func(), error) {
 	clock := d.Clock
 	scope := d.Scope
 	if scope == nil && len(c.Jobs.Scope) > 0 {
 		scope = scheduling.NewScope(c.Jobs.Scope...)
-	}
-	mc := c.SMTP
-	sender, err := mail.NewSMTPSender(mc)
-	if err != nil {
-		return nil, err
 	}
 	jobs := postgres.NewSchedulingJobs(pool)
 	reads := postgres.NewSchedulingReads(pool)
@@ -129,7 +127,7 @@ func startJobs(ctx context.Context, log *slog.Logger, c cfg, pool *pgxpool.Pool,
 		Model:         reads,
 		Jobs:          jobs,
 		Sender:        sender,
-		MailOptions:   mail.Options{From: mc.From, WebURL: mc.WebURL},
+		MailOptions:   mail.Options{From: c.SMTP.From, WebURL: c.SMTP.WebURL},
 		TrendingEvery: c.Jobs.TrendingInterval,
 		SweepEvery:    c.Jobs.SweepInterval,
 		Metrics:       m,

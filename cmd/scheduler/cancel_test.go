@@ -40,6 +40,21 @@ func payOrder(t *testing.T, o map[string]any) {
 	}
 }
 
+// onSaleSeats waits until the session is ON_SALE in the catalog (the write model, not
+// event-query: these tests are about the scheduler and the order service) and returns the
+// ids of its n seats.
+func onSaleSeats(t *testing.T, e *engine, sid string, n int) []string {
+	t.Helper()
+	var st string
+	var seats []string
+	eventually(t, 20*time.Second, "session ON_SALE in the catalog", func() (bool, string) {
+		err := e.db.QueryRow(t.Context(), `SELECT status, jsonb_path_query_array(layout, '$.blocks[*].rows[*].seats[*].id')
+			FROM catalog.sessions WHERE id = $1`, sid).Scan(&st, &seats)
+		return err == nil && st == "ON_SALE" && len(seats) == n, fmt.Sprint(st, seats, err)
+	})
+	return seats
+}
+
 // placeOrder places an order as user through the stack's order service (a fresh
 // Idempotency-Key) and fails the test unless it is created.
 func placeOrder(t *testing.T, user string, body map[string]any) map[string]any {
@@ -84,14 +99,7 @@ func TestCancellingASessionRefundsAndTellsEachBuyerOnce(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Second)
 	sid := e.addSession(eventID, tier, now.Add(72*time.Hour), now.Add(-time.Hour), now.Add(70*time.Hour), 4)
 	e.approve(eventID)
-	// The write model, not event-query: this test is about the scheduler and the order service.
-	var st string
-	var seats []string
-	eventually(t, 20*time.Second, "session ON_SALE in the catalog", func() (bool, string) {
-		err := e.db.QueryRow(t.Context(), `SELECT status, jsonb_path_query_array(layout, '$.blocks[*].rows[*].seats[*].id')
-			FROM catalog.sessions WHERE id = $1`, sid).Scan(&st, &seats)
-		return err == nil && st == "ON_SALE" && len(seats) == 4, fmt.Sprint(st, seats, err)
-	})
+	seats := onSaleSeats(t, e, sid, 4)
 	o := subClient{t: t, base: orderURL}
 	seat := func(i int) string { return seats[i] }
 	order := func(user string, seatIDs ...string) map[string]any {
@@ -170,13 +178,7 @@ func TestDeletingAnEventWithSalesRefundsAndTellsEachBuyerOnce(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Second)
 	sid := e.addSession(eventID, tier, now.Add(72*time.Hour), now.Add(-time.Hour), now.Add(70*time.Hour), 2)
 	e.approve(eventID)
-	var st string
-	var seats []string
-	eventually(t, 20*time.Second, "session ON_SALE in the catalog", func() (bool, string) {
-		err := e.db.QueryRow(t.Context(), `SELECT status, jsonb_path_query_array(layout, '$.blocks[*].rows[*].seats[*].id')
-			FROM catalog.sessions WHERE id = $1`, sid).Scan(&st, &seats)
-		return err == nil && st == "ON_SALE" && len(seats) == 2, fmt.Sprint(st, seats, err)
-	})
+	seats := onSaleSeats(t, e, sid, 2)
 	eventually(t, 20*time.Second, "the event's title remembered", func() (bool, string) {
 		var got string
 		err := e.db.QueryRow(t.Context(), `SELECT title FROM scheduling.event_names WHERE event_id = $1`, eventID).Scan(&got)

@@ -85,3 +85,77 @@ test("a path no service owns is answered 404 in the API's error shape", async ()
   assert.equal(res.status, 404);
   assert.equal((await res.json()).error.code, "not_found");
 });
+
+// The browser's session: a stub loader stands in for lib/session-store.ts.
+const signedIn = {
+  origin: undefined,
+  secureCookies: false,
+  load: async (cookies: Map<string, string>) => ({
+    accessToken: cookies.get("tl_session.0") === "valid" ? "from-cookie" : null,
+    setCookie: [{ name: "tl_session.0", value: "renewed", maxAge: 60, path: "/" }],
+  }),
+};
+
+test("a request with the session cookie and no Authorization gets the session's bearer token", async () => {
+  const req = new Request("http://localhost:3000/api/v1/orders", { headers: { cookie: "a=1; tl_session.0=valid", host: "localhost:3000" } });
+  const res = await forward(req, { ORDER_URL: base }, signedIn);
+  const got = await res.json();
+  assert.equal(got.headers.authorization, "Bearer from-cookie");
+  assert.equal(got.headers.cookie, undefined, "the cookie itself stays at the edge");
+  assert.match(res.headers.get("set-cookie") ?? "", /^tl_session\.0=renewed; Path=\/; Max-Age=60; HttpOnly; SameSite=Lax$/);
+});
+
+test("a same-origin POST with the session cookie is forwarded with the token", async () => {
+  const req = new Request("http://localhost:3000/api/v1/orders", {
+    method: "POST", body: "{}", headers: { cookie: "tl_session.0=valid", host: "localhost:3000", origin: "http://localhost:3000" },
+  });
+  const res = await forward(req, { ORDER_URL: base }, signedIn);
+  assert.equal(res.status, 201);
+  assert.equal((await res.json()).headers.authorization, "Bearer from-cookie");
+});
+
+test("a cookie-authenticated change from another origin (or none) is refused 403", async () => {
+  const cases: Record<string, string>[] = [
+    { origin: "http://evil.example" },
+    { origin: "http://localhost:3001" },
+    { origin: "null" },
+    { referer: "http://evil.example/page" },
+    {},
+  ];
+  for (const extra of cases) {
+    for (const method of ["POST", "PUT", "PATCH", "DELETE"]) {
+      const req = new Request("http://localhost:3000/api/v1/orders", { method, headers: { cookie: "tl_session.0=valid", host: "localhost:3000", ...extra } });
+      const res = await forward(req, { ORDER_URL: base }, signedIn);
+      assert.equal(res.status, 403, `${method} with ${JSON.stringify(extra)}`);
+      assert.equal((await res.json()).error.code, "forbidden");
+    }
+  }
+  // A Referer of this origin is enough when the browser sent no Origin.
+  const ok = new Request("http://localhost:3000/api/v1/orders", { method: "POST", body: "{}", headers: { cookie: "tl_session.0=valid", host: "localhost:3000", referer: "http://localhost:3000/events/x" } });
+  assert.equal((await forward(ok, { ORDER_URL: base }, signedIn)).status, 201);
+});
+
+test("a pinned origin (WEB_ORIGIN) is what the Origin must match", async () => {
+  const pinned = { ...signedIn, origin: "https://tickets.example" };
+  const mk = (origin: string) => new Request("http://localhost:3000/api/v1/orders", { method: "POST", body: "{}", headers: { cookie: "tl_session.0=valid", host: "localhost:3000", origin } });
+  assert.equal((await forward(mk("https://tickets.example"), { ORDER_URL: base }, pinned)).status, 201);
+  assert.equal((await forward(mk("http://localhost:3000"), { ORDER_URL: base }, pinned)).status, 403);
+});
+
+test("a request with its own Authorization passes untouched, cross-origin or not", async () => {
+  const req = new Request("http://localhost:3000/api/v1/orders", {
+    method: "POST", body: "{}", headers: { authorization: "Bearer own", cookie: "tl_session.0=valid", origin: "http://evil.example" },
+  });
+  const res = await forward(req, { ORDER_URL: base }, signedIn);
+  assert.equal(res.status, 201);
+  assert.equal((await res.json()).headers.authorization, "Bearer own");
+  assert.equal(res.headers.get("set-cookie"), null);
+});
+
+test("without a session cookie nothing is added, and a signed-out cookie adds no token", async () => {
+  const anon = await forward(new Request("http://localhost:3000/api/v1/orders", { method: "POST", body: "{}", headers: { origin: "http://evil.example" } }), { ORDER_URL: base }, signedIn);
+  assert.equal(anon.status, 201, "no cookie: no CSRF question, the service decides (401)");
+  assert.equal((await anon.json()).headers.authorization, undefined);
+  const stale = await forward(new Request("http://localhost:3000/api/v1/orders", { headers: { cookie: "tl_session.0=expired" } }), { ORDER_URL: base }, signedIn);
+  assert.equal((await stale.json()).headers.authorization, undefined);
+});

@@ -6,24 +6,13 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { chromium } from "playwright-core";
+import { launch, token, WEB } from "./lib/browser.mjs";
 
-const WEB = process.env.WEB_URL ?? "http://localhost:3000";
-const KEYCLOAK = process.env.KEYCLOAK_URL ?? "http://localhost:8180";
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const TITLE = "Web test: 10,000 seats";
 
 let browser;
-before(async () => { browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] }); });
+before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function token(user) {
-  const res = await fetch(`${KEYCLOAK}/realms/ticketly/protocol/openid-connect/token`, {
-    method: "POST", body: new URLSearchParams({ grant_type: "password", client_id: "dev-cli", username: user, password: user }),
-  });
-  assert.equal(res.status, 200, `token for ${user}`);
-  return (await res.json()).access_token;
-}
 
 async function api(tok, method, path, body) {
   const res = await fetch(`${WEB}${path}`, {

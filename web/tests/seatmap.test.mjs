@@ -5,36 +5,12 @@
 // and cancelling the order turns it back AVAILABLE. Run by deploy/local/webtest.sh.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import { randomUUID } from "node:crypto";
-import { chromium } from "playwright-core";
-
-const WEB = process.env.WEB_URL ?? "http://localhost:3000";
-const KEYCLOAK = process.env.KEYCLOAK_URL ?? "http://localhost:8180";
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const ARTIFACTS = process.env.WEB_TEST_ARTIFACTS ?? join(process.cwd(), "tests", "artifacts");
+import { json, launch, shot, token, WEB } from "./lib/browser.mjs";
 
 let browser;
-before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
-});
+before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function json(res) {
-  const text = await res.text();
-  try { return JSON.parse(text); } catch { throw new Error(`${res.status} not JSON: ${text.slice(0, 200)}`); }
-}
-
-async function token(user) {
-  const res = await fetch(`${KEYCLOAK}/realms/ticketly/protocol/openid-connect/token`, {
-    method: "POST",
-    body: new URLSearchParams({ grant_type: "password", client_id: "dev-cli", username: user, password: user }),
-  });
-  assert.equal(res.status, 200, `token for ${user}`);
-  return (await res.json()).access_token;
-}
 
 // demoSession finds the demo event and its next session through the web origin.
 async function demoSession() {
@@ -93,7 +69,7 @@ test("the seat map shows every seat and a hold turns it LOCKED live, a cancel AV
     const lockedMs = Date.now() - t1;
     const label = await page.locator(`[data-seat-id="${seat}"]`).getAttribute("aria-label");
     assert.match(label, /, held$/, "the seat's label says it is held");
-    await page.screenshot({ path: join(ARTIFACTS, "seatmap-locked.png"), fullPage: true });
+    await shot(page, "seatmap-locked");
     console.log(`seats_rendered=${onPage.length} first_render_ms=${renderMs} live_locked_ms=${lockedMs}`);
   } finally {
     const res = await fetch(`${WEB}/api/v1/orders/${order.id}/cancel`, { method: "POST", headers: { Authorization: `Bearer ${tok}` } });
@@ -111,7 +87,7 @@ test("the home page lists the demo event from a search", async () => {
   await page.getByLabel("Search events").fill("Ticketly Demo Night");
   await Promise.all([page.waitForURL(/\?q=/), page.getByRole("button", { name: "Search" }).click()]);
   await page.getByRole("link", { name: "Ticketly Demo Night" }).first().waitFor();
-  await page.screenshot({ path: join(ARTIFACTS, "home.png"), fullPage: true });
+  await shot(page, "home");
   await page.close();
 });
 

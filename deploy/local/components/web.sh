@@ -53,6 +53,9 @@ web_install() {
   echo "$src" >"$WEB_APP_DIR/.built"
 }
 
+# The local stack runs in development: the session cookie's secret is the app's development
+# default (WEB_SESSION_SECRET unset, refused with TICKETLY_ENV=production), Keycloak is the
+# stack's, and the test-mode payment goes through the Stripe dev tool (tools/stripedev).
 web_start() {
   ensure_port_free web "$WEB_PORT"
   start_bg web env -C "$WEB_APP_DIR" NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 \
@@ -60,6 +63,8 @@ web_start() {
     EVENT_QUERY_URL="${EVENT_QUERY_URL:-http://127.0.0.1:$EVENT_QUERY_PORT}" \
     ORDER_URL="${ORDER_URL:-http://127.0.0.1:$ORDER_PORT}" \
     SCHEDULER_URL="${SCHEDULER_URL:-http://127.0.0.1:$SCHEDULER_PORT}" \
+    TICKETLY_ENV=development OIDC_ISSUER="http://localhost:$KEYCLOAK_PORT/realms/ticketly" \
+    STRIPE_DEV_URL="${STRIPE_DEV_URL:-http://127.0.0.1:12113}" \
     node_modules/.bin/next start -p "$WEB_PORT"
 }
 web_ready() { curl -sf -m 5 -o /dev/null "http://127.0.0.1:$WEB_PORT/"; }

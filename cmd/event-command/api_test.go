@@ -266,7 +266,7 @@ func newFixture(t *testing.T, a *api) *fixture {
 func cleanupOrg(t *testing.T, a *api, orgID uuid.UUID) {
 	t.Helper()
 	var events page[eventSummaryView]
-	r := a.do("admin", "GET", "/api/v1/events?page_size=200&organization_id="+orgID.String(), nil)
+	r := a.do("admin", "GET", "/api/v1/manage/events?page_size=200&organization_id="+orgID.String(), nil)
 	if r.Code == http.StatusNotFound {
 		return
 	}
@@ -276,7 +276,7 @@ func cleanupOrg(t *testing.T, a *api, orgID uuid.UUID) {
 	}
 	for _, e := range events.Items {
 		var ev eventView
-		if r := a.do("admin", "GET", "/api/v1/events/"+e.ID.String(), nil); r.Code == http.StatusOK && json.Unmarshal(r.Body, &ev) == nil {
+		if r := a.do("admin", "GET", "/api/v1/manage/events/"+e.ID.String(), nil); r.Code == http.StatusOK && json.Unmarshal(r.Body, &ev) == nil {
 			for _, s := range ev.Sessions {
 				if s.Status == catalog.SessionOnSale || s.Status == catalog.SessionSoldOut {
 					a.do("admin", "POST", "/api/v1/sessions/"+s.ID.String()+"/cancel", nil)

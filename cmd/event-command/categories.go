@@ -11,7 +11,7 @@ import (
 )
 
 func (s *server) categoryRoutes(r chi.Router) {
-	r.Get("/categories", s.h(s.listCategories))
+	r.Get("/manage/categories", s.h(s.listCategories))
 	r.Post("/categories", s.h(s.createCategory))
 	r.Patch("/categories/{id}", s.h(s.editCategory))
 	r.Delete("/categories/{id}", s.h(s.deleteCategory))

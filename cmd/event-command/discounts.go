@@ -13,7 +13,7 @@ import (
 
 func (s *server) discountRoutes(r chi.Router) {
 	r.Post("/events/{id}/discounts", s.h(s.addDiscount))
-	r.Get("/events/{id}/discounts", s.h(s.listDiscounts))
+	r.Get("/manage/events/{id}/discounts", s.h(s.listDiscounts))
 	r.Patch("/discounts/{id}", s.h(s.editDiscount))
 	r.Delete("/discounts/{id}", s.h(s.deleteDiscount))
 }

@@ -15,8 +15,8 @@ import (
 
 func (s *server) eventRoutes(r chi.Router) {
 	r.Post("/events", s.h(s.createEvent))
-	r.Get("/events", s.h(s.listEvents))
-	r.Get("/events/{id}", s.h(s.getEvent))
+	r.Get("/manage/events", s.h(s.listEvents))
+	r.Get("/manage/events/{id}", s.h(s.getEvent))
 	r.Patch("/events/{id}", s.h(s.editEvent))
 	r.Delete("/events/{id}", s.h(s.deleteEvent))
 	r.Post("/events/{id}/submit", s.h(eventAction(func(ctx context.Context, a catalog.Actor, id uuid.UUID) (*catalog.Event, error) {
@@ -68,7 +68,7 @@ func (s *server) createEvent(w http.ResponseWriter, r *http.Request, a catalog.A
 	if err != nil {
 		return err
 	}
-	return created(w, "/api/v1/events/"+e.ID().String(), viewEvent(e))
+	return created(w, "/api/v1/manage/events/"+e.ID().String(), viewEvent(e))
 }
 
 func (s *server) listEvents(w http.ResponseWriter, r *http.Request, a catalog.Actor) error {

@@ -34,7 +34,7 @@ func TestOrganizerFlow(t *testing.T) {
 	body["tiers"] = append(body["tiers"].([]map[string]any), map[string]any{"name": "Floor", "price_minor": 1500, "currency": "EUR", "colour": "#0f0"})
 	var ev eventView
 	r := a.must(http.StatusCreated, "organizer", "POST", "/api/v1/events", body, &ev)
-	if ev.Status != catalog.EventDraft || len(ev.Tiers) != 3 || r.Header.Get("Location") != "/api/v1/events/"+ev.ID.String() {
+	if ev.Status != catalog.EventDraft || len(ev.Tiers) != 3 || r.Header.Get("Location") != "/api/v1/manage/events/"+ev.ID.String() {
 		t.Fatalf("created event: %+v (Location %q)", ev, r.Header.Get("Location"))
 	}
 	vip, std, floor := ev.Tiers[0], ev.Tiers[1], ev.Tiers[2]
@@ -94,7 +94,7 @@ func TestOrganizerFlow(t *testing.T) {
 	}
 	wantError(t, a.do("organizer", "POST", "/api/v1/events/"+ev.ID.String()+"/approve", nil), http.StatusForbidden, "forbidden")
 	var pendingList page[eventSummaryView]
-	a.must(http.StatusOK, "admin", "GET", "/api/v1/events?status=PENDING&page_size=200", nil, &pendingList)
+	a.must(http.StatusOK, "admin", "GET", "/api/v1/manage/events?status=PENDING&page_size=200", nil, &pendingList)
 	if !slices.ContainsFunc(pendingList.Items, func(x eventSummaryView) bool { return x.ID == ev.ID }) && pendingList.Total <= 200 {
 		t.Fatal("the admin's PENDING queue misses the event")
 	}
@@ -187,7 +187,7 @@ func TestOrganizerFlow(t *testing.T) {
 
 	// Delete the first event: tiers, sessions and discounts go by cascade.
 	a.must(http.StatusNoContent, "organizer", "DELETE", "/api/v1/events/"+ev.ID.String(), nil, nil)
-	wantError(t, a.do("organizer", "GET", "/api/v1/events/"+ev.ID.String(), nil), http.StatusNotFound, "not_found")
+	wantError(t, a.do("organizer", "GET", "/api/v1/manage/events/"+ev.ID.String(), nil), http.StatusNotFound, "not_found")
 	var left int
 	if err := db.QueryRow(ctx, `SELECT (SELECT count(*) FROM catalog.tiers WHERE event_id = $1) + (SELECT count(*) FROM catalog.sessions WHERE event_id = $1)
 		+ (SELECT count(*) FROM catalog.discounts WHERE event_id = $1)`, ev.ID).Scan(&left); err != nil || left != 0 {

@@ -113,7 +113,7 @@ func matrixRoutes() []matrixRoute {
 		{method: "GET", pattern: "/api/v1/seating-templates/{id}", id: "template", buyer: nf, scanner: ok},
 		{method: "PUT", pattern: "/api/v1/seating-templates/{id}", id: "template", body: templateBody, buyer: nf, scanner: f, str: "name", layout: true},
 		{method: "DELETE", pattern: "/api/v1/seating-templates/{id}", id: "template", buyer: nf, scanner: f},
-		{method: "GET", pattern: "/api/v1/categories", buyer: ok, scanner: ok},
+		{method: "GET", pattern: "/api/v1/manage/categories", buyer: ok, scanner: ok},
 		{method: "POST", pattern: "/api/v1/categories", body: func(m *matrix) any { return map[string]any{"name": m.catName + "-new"} }, buyer: f, scanner: f, str: "name",
 			badUUID: func(m *matrix) any { return map[string]any{"name": m.catName + "-new", "parent_id": "123"} }},
 		{method: "PATCH", pattern: "/api/v1/categories/{id}", id: "category", body: func(m *matrix) any { return map[string]any{"name": m.catName + "-renamed"} }, buyer: f, scanner: f, str: "name",
@@ -145,8 +145,8 @@ func matrixRoutes() []matrixRoute {
 					return badReq{"unknown category", with(eventBody(m.org.ID), "category_id", uuid.NewString()), "category_id"}
 				},
 			}},
-		{method: "GET", pattern: "/api/v1/events", buyer: ok, scanner: ok},
-		{method: "GET", pattern: "/api/v1/events/{id}", id: "event", buyer: nf, scanner: ok},
+		{method: "GET", pattern: "/api/v1/manage/events", buyer: ok, scanner: ok},
+		{method: "GET", pattern: "/api/v1/manage/events/{id}", id: "event", buyer: nf, scanner: ok},
 		{method: "PATCH", pattern: "/api/v1/events/{id}", id: "event", body: func(*matrix) any { return map[string]any{"description": "changed"} }, buyer: nf, scanner: f, str: "title",
 			badUUID: func(*matrix) any { return map[string]any{"category_id": "{00000000-0000-0000-0000-000000000000}"} },
 			extra: []func(*matrix) badReq{
@@ -190,7 +190,7 @@ func matrixRoutes() []matrixRoute {
 					return badReq{"layout seat tier not a uuid", with(sessionB(m), "layout", map[string]any{"blocks": []any{map[string]any{"id": "b", "name": "B", "type": "seated_grid", "grid": map[string]any{"rows": 1, "columns": 1, "tier_id": "vip"}}}}), "layout.blocks[0].grid.tier_id"}
 				},
 			}},
-		{method: "GET", pattern: "/api/v1/sessions/{id}", id: "session", buyer: nf, scanner: ok},
+		{method: "GET", pattern: "/api/v1/manage/sessions/{id}", id: "session", buyer: nf, scanner: ok},
 		{method: "PATCH", pattern: "/api/v1/sessions/{id}", id: "session", body: func(*matrix) any {
 			return map[string]any{"venue": map[string]any{"name": "New hall", "address": "B", "latitude": 1, "longitude": 2}}
 		},
@@ -226,7 +226,7 @@ func matrixRoutes() []matrixRoute {
 					return badReq{"unknown tier", with(discountB, "tier_ids", []string{uuid.NewString()}), "tier_ids[0]"}
 				},
 			}},
-		{method: "GET", pattern: "/api/v1/events/{id}/discounts", id: "event", buyer: nf, scanner: ok},
+		{method: "GET", pattern: "/api/v1/manage/events/{id}/discounts", id: "event", buyer: nf, scanner: ok},
 		{method: "PATCH", pattern: "/api/v1/discounts/{id}", id: "discount", body: func(*matrix) any { return map[string]any{"percent": 20} }, buyer: nf, scanner: f, str: "code",
 			badUUID: func(*matrix) any { return map[string]any{"session_ids": []string{"1"}} },
 			extra: []func(*matrix) badReq{func(*matrix) badReq {
@@ -397,13 +397,13 @@ func TestAuthMatrix(t *testing.T) {
 	wantError(t, a.do("organizer", "GET", "/api/v1/organizations", nil), http.StatusForbidden, "forbidden")
 	// A buyer asking for events of someone else's organization is told what a missing one
 	// tells; their own list is empty.
-	foreign := a.do("buyer", "GET", "/api/v1/events?organization_id="+m.org.ID.String(), nil)
+	foreign := a.do("buyer", "GET", "/api/v1/manage/events?organization_id="+m.org.ID.String(), nil)
 	wantError(t, foreign, http.StatusBadRequest, "invalid")
-	if missing := a.do("buyer", "GET", "/api/v1/events?organization_id="+uuid.NewString(), nil); string(missing.Body) != string(foreign.Body) {
+	if missing := a.do("buyer", "GET", "/api/v1/manage/events?organization_id="+uuid.NewString(), nil); string(missing.Body) != string(foreign.Body) {
 		t.Fatalf("a foreign organization's events: %s; a missing organization's: %s", foreign.Body, missing.Body)
 	}
 	var visible page[eventSummaryView]
-	a.must(http.StatusOK, "buyer", "GET", "/api/v1/events?page_size=200", nil, &visible)
+	a.must(http.StatusOK, "buyer", "GET", "/api/v1/manage/events?page_size=200", nil, &visible)
 	if slices.ContainsFunc(visible.Items, func(e eventSummaryView) bool { return e.OrganizationID == m.org.ID }) {
 		t.Fatal("a buyer sees another organization's events")
 	}
@@ -503,10 +503,10 @@ func TestValidationMatrix(t *testing.T) {
 
 	// Bad query parameters.
 	for _, q := range []string{"organization_id=abc", "status=DONE", "page=0", "page_size=1000", "page=x"} {
-		wantError(t, a.do("organizer", "GET", "/api/v1/events?"+q, nil), http.StatusBadRequest, "invalid")
+		wantError(t, a.do("organizer", "GET", "/api/v1/manage/events?"+q, nil), http.StatusBadRequest, "invalid")
 	}
 	// IDs that are well-formed but name nothing are 404.
-	for _, p := range []string{"/api/v1/events/", "/api/v1/sessions/", "/api/v1/organizations/", "/api/v1/seating-templates/"} {
+	for _, p := range []string{"/api/v1/manage/events/", "/api/v1/manage/sessions/", "/api/v1/organizations/", "/api/v1/seating-templates/"} {
 		wantError(t, a.do("organizer", "GET", p+uuid.NewString(), nil), http.StatusNotFound, "not_found")
 	}
 	for _, p := range []string{"/api/v1/tiers/", "/api/v1/discounts/", "/api/v1/categories/"} {

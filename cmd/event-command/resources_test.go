@@ -37,7 +37,7 @@ func TestCategories(t *testing.T) {
 	wantError(t, a.do("organizer", "POST", "/api/v1/categories", map[string]any{"name": name + "-x"}), http.StatusForbidden, "forbidden")
 
 	var list list[categoryView]
-	a.must(http.StatusOK, "buyer", "GET", "/api/v1/categories", nil, &list)
+	a.must(http.StatusOK, "buyer", "GET", "/api/v1/manage/categories", nil, &list)
 	if !slices.ContainsFunc(list.Items, func(c categoryView) bool { return c.ID == child.ID && c.ParentID != nil }) {
 		t.Fatal("category list misses the child")
 	}
@@ -77,7 +77,7 @@ func TestMembersAndRoles(t *testing.T) {
 	}
 	// A SCANNER reads but does not write.
 	a.must(http.StatusOK, "scanner", "GET", orgPath, nil, nil)
-	a.must(http.StatusOK, "scanner", "GET", "/api/v1/events/"+f.event.ID.String(), nil, nil)
+	a.must(http.StatusOK, "scanner", "GET", "/api/v1/manage/events/"+f.event.ID.String(), nil, nil)
 	wantError(t, a.do("scanner", "PATCH", "/api/v1/events/"+f.event.ID.String(), map[string]any{"title": "x"}), http.StatusForbidden, "forbidden")
 	var mine list[myOrgView]
 	a.must(http.StatusOK, "scanner", "GET", "/api/v1/organizations/mine", nil, &mine)
@@ -171,7 +171,7 @@ func TestTemplatesApplyToSessions(t *testing.T) {
 	a.must(http.StatusNoContent, "organizer", "DELETE", "/api/v1/seating-templates/"+tpl.ID.String(), nil, nil)
 	wantError(t, a.do("organizer", "GET", "/api/v1/seating-templates/"+tpl.ID.String(), nil), http.StatusNotFound, "not_found")
 	var kept sessionView
-	a.must(http.StatusOK, "organizer", "GET", "/api/v1/sessions/"+s.ID.String(), nil, &kept)
+	a.must(http.StatusOK, "organizer", "GET", "/api/v1/manage/sessions/"+s.ID.String(), nil, &kept)
 	if kept.Layout.SeatCount() != 12 {
 		t.Fatal("deleting the template changed a session's layout")
 	}
@@ -210,7 +210,7 @@ func TestDiscounts(t *testing.T) {
 	wantError(t, a.do("organizer", "DELETE", "/api/v1/sessions/"+f.session.ID.String(), nil), http.StatusConflict, "conflict")
 
 	var all list[discountView]
-	a.must(http.StatusOK, "organizer", "GET", path, nil, &all)
+	a.must(http.StatusOK, "organizer", "GET", "/api/v1/manage/events/"+f.event.ID.String()+"/discounts", nil, &all)
 	if len(all.Items) != 3 {
 		t.Fatalf("%d discounts", len(all.Items))
 	}

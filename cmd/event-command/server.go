@@ -86,7 +86,10 @@ type server struct {
 
 // routes is the service's HTTP surface: the operational endpoints, then /api/v1 and the
 // services' /internal/v1 behind authn, which authenticates every request before anything
-// else happens.
+// else happens. Organizer and admin reads of events, sessions, discounts and categories live
+// under /api/v1/manage: the one public entry point routes every GET of /api/v1/events,
+// /sessions and /categories to event-query (SPEC section 10), so these reads need paths of
+// their own; writes keep the resource paths.
 func routes(base httpapi.Base, authn func(http.Handler) http.Handler, app application) chi.Router {
 	r := httpapi.NewRouter(base)
 	s := &server{log: base.Logger, app: app}
@@ -125,8 +128,8 @@ func (s *server) h(fn handler) http.HandlerFunc {
 	})
 }
 
-// resourceKinds names a route's {id} by the route's first segment under /api/v1, the way
-// a not-found answer names it.
+// resourceKinds names a route's {id} by the route's first segment under /api/v1 (or
+// /api/v1/manage), the way a not-found answer names it.
 var resourceKinds = map[string]string{"events": "event", "sessions": "session", "tiers": "tier",
 	"discounts": "discount", "seating-templates": "seating template", "organizations": "organization"}
 
@@ -139,7 +142,8 @@ func concealed(r *http.Request, err error) error {
 	}
 	kind := "resource"
 	if rc := chi.RouteContext(r.Context()); rc != nil {
-		first, _, _ := strings.Cut(strings.TrimPrefix(rc.RoutePattern(), "/api/v1/"), "/")
+		rest := strings.TrimPrefix(strings.TrimPrefix(rc.RoutePattern(), "/api/v1/"), "manage/")
+		first, _, _ := strings.Cut(rest, "/")
 		if k, ok := resourceKinds[first]; ok {
 			kind = k
 		}

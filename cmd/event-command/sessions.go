@@ -11,7 +11,7 @@ import (
 
 func (s *server) sessionRoutes(r chi.Router) {
 	r.Post("/events/{id}/sessions", s.h(s.addSession))
-	r.Get("/sessions/{id}", s.h(s.getSession))
+	r.Get("/manage/sessions/{id}", s.h(s.getSession))
 	r.Patch("/sessions/{id}", s.h(s.editSession))
 	r.Delete("/sessions/{id}", s.h(s.deleteSession))
 	r.Post("/sessions/{id}/cancel", s.h(s.cancelSession))
@@ -72,7 +72,7 @@ func (s *server) addSession(w http.ResponseWriter, r *http.Request, a catalog.Ac
 	if err != nil {
 		return err
 	}
-	return created(w, "/api/v1/sessions/"+sess.ID().String(), viewSession(sess))
+	return created(w, "/api/v1/manage/sessions/"+sess.ID().String(), viewSession(sess))
 }
 
 func (s *server) getSession(w http.ResponseWriter, r *http.Request, a catalog.Actor) error {

@@ -46,7 +46,7 @@ export default function ApprovalQueue() {
   };
 
   if (problem && (problem.status === 401 || problem.status === 403)) {
-    return <AccessNotice problem={problem} returnTo="/admin" role="event_admin" />;
+    return <AccessNotice signedOut={problem.status === 401} returnTo="/admin" role="event_admin" />;
   }
   return (
     <section aria-labelledby="queue-title">

@@ -1,13 +1,19 @@
 import type { Metadata } from "next";
+import { getSession } from "@/lib/session";
+import AccessNotice from "./access-notice";
 import ApprovalQueue from "./approval-queue";
 
 export const metadata: Metadata = { title: "Approval queue · Ticketly admin" };
+export const dynamic = "force-dynamic";
 
-export default function AdminPage() {
+export default async function AdminPage() {
+  const session = await getSession();
   return (
     <>
       <h1>Approval queue</h1>
-      <ApprovalQueue />
+      {session?.roles.includes("event_admin")
+        ? <ApprovalQueue />
+        : <AccessNotice signedOut={!session} returnTo="/admin" role="event_admin" />}
     </>
   );
 }

@@ -35,7 +35,7 @@ export default function CategoryAdmin() {
     return true;
   };
 
-  if (denied) return <AccessNotice problem={denied} returnTo="/admin/categories" role="category_admin" />;
+  if (denied) return <AccessNotice signedOut={denied.status === 401} returnTo="/admin/categories" role="category_admin" />;
   const tops = (items ?? []).filter((c) => !c.parent_id);
   return (
     <>

@@ -1,0 +1,147 @@
+// Browser test of the check-in door (issue 11): a ticket of a freshly paid order is checked in
+// once on /checkin as the `scanner` user ("Checked in"), then again ("Already checked in at
+// …"), and a code that is no ticket is "Not valid". The ticket is bought through the web
+// origin's API as a buyer and paid with a correctly signed payment_intent.succeeded webhook
+// (the local stack's development secret), the same code path as Stripe's.
+// The door is an event of its own organization ("Web tests: doors", scanner a SCANNER member),
+// created once and reused: every run buys one more of its 1,000 seats.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createHmac, randomUUID } from "node:crypto";
+import { launch, signIn, shot, token, json, WEB } from "./lib/browser.mjs";
+
+const ORG = "Web tests: doors";
+const TITLE = "Web test: check-in door";
+// The local stack's development webhook secret (internal/config: DevStripeWebhookSecret).
+const WEBHOOK_SECRET = process.env.STRIPE_WEBHOOK_SECRET ?? "whsec_ticketly_local_development_only";
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function api(tok, method, path, body, headers = {}) {
+  const res = await fetch(`${WEB}${path}`, {
+    method,
+    headers: { ...(tok ? { Authorization: `Bearer ${tok}` } : {}), ...(body ? { "Content-Type": "application/json" } : {}), ...headers },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
+  return text ? JSON.parse(text) : null;
+}
+
+// door returns the test door's organization, event and session, creating them once.
+async function door() {
+  const org = await token("organizer");
+  let o = (await api(org, "GET", "/api/v1/organizations/mine")).items.find((x) => x.name === ORG);
+  if (!o) o = await api(org, "POST", "/api/v1/organizations", { name: ORG });
+  // The order service admits the owner, ADMIN or SCANNER members of the session's organization.
+  await api(org, "POST", `/api/v1/organizations/${o.id}/members`, { user: "scanner", roles: ["SCANNER"] });
+  const found = (await json(await fetch(`${WEB}/api/v1/events?q=${encodeURIComponent(TITLE)}`))).items
+    .find((e) => e.title === TITLE && e.next_session);
+  if (found) return { eventId: found.id, sessionId: found.next_session.id };
+  const cats = (await api(null, "GET", "/api/v1/categories")).items;
+  const ev = await api(org, "POST", "/api/v1/events", {
+    organization_id: o.id, category_id: cats[0]?.id ?? null, title: TITLE, description: "A door for the check-in page's browser test.",
+    tiers: [{ name: "Door", colour: "#0EA5E9", price_minor: 1500, currency: "EUR" }],
+  });
+  const start = new Date(Date.now() + 90 * 86400e3);
+  start.setUTCHours(19, 0, 0, 0);
+  const s = await api(org, "POST", `/api/v1/events/${ev.id}/sessions`, {
+    start_time: start.toISOString(), end_time: new Date(start.getTime() + 3 * 3600e3).toISOString(),
+    sales_start_time: new Date(Date.now() - 3600e3).toISOString(), sales_end_time: start.toISOString(),
+    session_type: "PHYSICAL", venue: { name: "Door Hall", address: "2 Test Street", latitude: 52.0, longitude: 4.3 },
+    layout: { blocks: [{ id: "hall", name: "Hall", type: "seated_grid", grid: { rows: 20, columns: 50, tier_id: ev.tiers[0].id, start_row_label: "A" } }] },
+  });
+  await api(org, "POST", `/api/v1/events/${ev.id}/submit`);
+  await api(await token("admin"), "POST", `/api/v1/events/${ev.id}/approve`);
+  return { eventId: ev.id, sessionId: s.id };
+}
+
+// freeSeats waits until event-query serves the session on sale and returns its free seats.
+async function freeSeats(sessionId) {
+  for (let i = 0; i < 60; i++) {
+    const res = await fetch(`${WEB}/api/v1/sessions/${sessionId}/seats`);
+    if (res.status === 200) {
+      const doc = await res.json();
+      if (doc.status === "ON_SALE") return doc.seats.filter((s) => s.status === "AVAILABLE").map((s) => s.id);
+    }
+    await sleep(1000);
+  }
+  throw new Error(`session ${sessionId} is not served ON_SALE by event-query after 60 s`);
+}
+
+// pay sends the order service a signed payment_intent.succeeded for order, as Stripe would.
+async function pay(order) {
+  const payload = JSON.stringify({
+    id: `evt_${randomUUID()}`, object: "event", type: "payment_intent.succeeded", api_version: "2023-10-16",
+    created: Math.floor(Date.now() / 1000),
+    data: { object: {
+      id: order.payment.payment_intent_id, object: "payment_intent", amount: order.total_minor, amount_received: order.total_minor,
+      currency: order.currency.toLowerCase(), status: "succeeded", metadata: { order_id: order.id },
+    } },
+  });
+  const t = Math.floor(Date.now() / 1000);
+  const sig = createHmac("sha256", WEBHOOK_SECRET).update(`${t}.${payload}`).digest("hex");
+  await api(null, "POST", "/api/v1/webhooks/stripe", payload, { "Stripe-Signature": `t=${t},v1=${sig}` });
+}
+
+// paidTicket buys one free seat of the session as a buyer, pays it and returns its ticket.
+async function paidTicket(sessionId) {
+  const buyer = await token(`buyer${940 + Math.floor(Math.random() * 10)}`);
+  const free = await freeSeats(sessionId);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const seat = free[Math.floor(Math.random() * free.length)];
+    const res = await fetch(`${WEB}/api/v1/orders`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${buyer}`, "Content-Type": "application/json", "Idempotency-Key": `webtest-checkin-${randomUUID()}` },
+      body: JSON.stringify({ session_id: sessionId, seat_ids: [seat] }),
+    });
+    if (res.status === 409) continue; // another run took it first
+    assert.equal(res.status, 201, `order: ${await res.clone().text()}`);
+    const order = await res.json();
+    await pay(order);
+    for (let i = 0; i < 20; i++) {
+      const items = (await api(buyer, "GET", `/api/v1/orders/${order.id}/tickets`)).items;
+      if (items[0]?.qr) return items[0];
+      await sleep(250);
+    }
+    throw new Error(`order ${order.id} has no ticket after its payment`);
+  }
+  throw new Error("no free seat could be held in 5 attempts");
+}
+
+test("a scanner checks a paid ticket in once, then sees it already checked in; a bad code is not valid", { timeout: 180000 }, async () => {
+  const { sessionId } = await door();
+  const ticket = await paidTicket(sessionId);
+
+  const page = await browser.newPage({ viewport: { width: 412, height: 915 } }); // a phone at the door
+  await signIn(page, "scanner", "scanner", "/checkin");
+  await page.goto(`${WEB}/checkin?session_id=${sessionId}`);
+  const field = page.getByLabel("Ticket code (scan, type or paste)");
+  const result = page.locator("#scan-result");
+  const scan = async (code, want, name) => {
+    await field.fill(code);
+    await field.press("Enter");
+    await page.locator(`#scan-result[data-result="${want}"]`).waitFor({ timeout: 10000 })
+      .catch(async () => { throw new Error(`scan of ${name}: want ${want}, page shows "${await result.innerText()}"`); });
+    assert.equal(await field.inputValue(), "", "the field is cleared after a scan");
+    assert.ok(await field.evaluate((el) => el === document.activeElement), "the field has the focus again after a scan");
+    await shot(page, `checkin-${want}`);
+    return result.innerText();
+  };
+
+  const first = await scan(ticket.qr, "checked_in", "the fresh ticket");
+  assert.match(first, /Checked in/);
+  assert.ok(first.includes(ticket.label), `the seat's label ${ticket.label} is shown: ${first}`);
+  assert.match(first, /buyer94\d@/, "the holder is shown");
+
+  const again = await scan(ticket.qr, "already", "the same ticket again");
+  assert.match(again, /Already checked in at /);
+
+  const bad = await scan("not-a-ticket-" + randomUUID(), "not_valid", "a code that is no ticket");
+  assert.match(bad, /Not valid/);
+  assert.equal(await page.locator("#scan-result").getAttribute("role"), "status", "the result is announced");
+  await page.close();
+});

@@ -159,7 +159,7 @@ func (c *client) load(ctx context.Context, log *slog.Logger) (string, error) {
 		return "", err
 	}
 	var raw json.RawMessage
-	if err := c.call(ctx, "organizer", http.MethodGet, "/api/v1/events?organization_id="+org, nil, &raw); err != nil {
+	if err := c.call(ctx, "organizer", http.MethodGet, "/api/v1/manage/events?organization_id="+org, nil, &raw); err != nil {
 		return "", err
 	}
 	list, err := items[event](raw)
@@ -186,7 +186,7 @@ func (c *client) load(ctx context.Context, log *slog.Logger) (string, error) {
 			return "", err
 		}
 	}
-	if err := c.call(ctx, "organizer", http.MethodGet, "/api/v1/events/"+ev.ID, nil, &ev); err != nil {
+	if err := c.call(ctx, "organizer", http.MethodGet, "/api/v1/manage/events/"+ev.ID, nil, &ev); err != nil {
 		return "", err
 	}
 	tiers := map[string]string{}
@@ -215,12 +215,12 @@ func (c *client) load(ctx context.Context, log *slog.Logger) (string, error) {
 			return "", err
 		}
 	}
-	if err := c.call(ctx, "organizer", http.MethodGet, "/api/v1/events/"+ev.ID, nil, &ev); err != nil {
+	if err := c.call(ctx, "organizer", http.MethodGet, "/api/v1/manage/events/"+ev.ID, nil, &ev); err != nil {
 		return "", err
 	}
 	if ev.Status == "DRAFT" || ev.Status == "REJECTED" {
 		var discounts json.RawMessage
-		if err := c.call(ctx, "organizer", http.MethodGet, "/api/v1/events/"+ev.ID+"/discounts", nil, &discounts); err != nil {
+		if err := c.call(ctx, "organizer", http.MethodGet, "/api/v1/manage/events/"+ev.ID+"/discounts", nil, &discounts); err != nil {
 			return "", err
 		}
 		if !strings.Contains(string(discounts), `"DEMO10"`) {
@@ -298,7 +298,7 @@ func (c *client) ensureOrg(ctx context.Context) (string, error) {
 
 func (c *client) ensureCategory(ctx context.Context) (string, error) {
 	var raw json.RawMessage
-	if err := c.call(ctx, "admin", http.MethodGet, "/api/v1/categories", nil, &raw); err != nil {
+	if err := c.call(ctx, "admin", http.MethodGet, "/api/v1/manage/categories", nil, &raw); err != nil {
 		return "", err
 	}
 	cats, err := items[named](raw)

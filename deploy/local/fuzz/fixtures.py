@@ -150,8 +150,8 @@ def remove_owned(user: str) -> int:
     for org in call(user, "GET", f"{COMMAND}/api/v1/organizations/mine")["items"]:
         if org["owner_id"] != sub:
             continue
-        for ev in list(_pages(user, f"{COMMAND}/api/v1/events?organization_id={org['id']}")):
-            full = call(user, "GET", f"{COMMAND}/api/v1/events/{ev['id']}", ok=(200, 404))
+        for ev in list(_pages(user, f"{COMMAND}/api/v1/manage/events?organization_id={org['id']}")):
+            full = call(user, "GET", f"{COMMAND}/api/v1/manage/events/{ev['id']}", ok=(200, 404))
             for s in (full or {}).get("sessions", []):
                 if s["status"] in ("SCHEDULED", "ON_SALE", "SOLD_OUT"):
                     call(user, "POST", f"{COMMAND}/api/v1/sessions/{s['id']}/cancel", ok=(200, 404, 409))
@@ -298,7 +298,7 @@ def setup(run: Path) -> dict:
     call(ORGANIZER2, "POST", f"{c}/events/{ev_c['id']}/submit")
 
     # Orders of the fuzz buyer: two paid (tickets, check-in, refunds), one pending (cancel).
-    sale = call(ORGANIZER, "GET", f"{c}/sessions/{s_sale['id']}")
+    sale = call(ORGANIZER, "GET", f"{c}/manage/sessions/{s_sale['id']}")
     seats = [s["id"] for b in sale["layout"]["blocks"] if b["type"] == "seated_grid" for r in b["rows"] for s in r["seats"]]
 
     def order(seat_ids: list[str], buyer: str = BUYER) -> dict:
@@ -417,8 +417,8 @@ def config(fx: dict) -> str:
         (["GET /api/v1/seating-templates/{id}", "PUT /api/v1/seating-templates/{id}"], ORGANIZER_AUTH, bind(path__id="template")),
         (["DELETE /api/v1/seating-templates/{id}"], ORGANIZER_AUTH, bind(path__id="template_delete")),
         (["POST /api/v1/events"], ORGANIZER_AUTH, bind(body__organization_id="org", body__category_id="category")),
-        (["GET /api/v1/events"], ORGANIZER_AUTH, bind(query__organization_id="org")),
-        (["GET /api/v1/events/{id}", "PATCH /api/v1/events/{id}", "GET /api/v1/events/{id}/discounts"],
+        (["GET /api/v1/manage/events"], ORGANIZER_AUTH, bind(query__organization_id="org")),
+        (["GET /api/v1/manage/events/{id}", "PATCH /api/v1/events/{id}", "GET /api/v1/manage/events/{id}/discounts"],
          ORGANIZER_AUTH, bind(path__id="event", body__category_id="category")),
         (["POST /api/v1/events/{id}/discounts"], ORGANIZER_AUTH,
          bind(path__id="event", body__tier_ids_ALL_="tier", body__session_ids_ALL_="session")),
@@ -429,7 +429,7 @@ def config(fx: dict) -> str:
          {**bind(path__id="event_draft", body__layout__blocks_ALL___tier_id="draft_tier"), **bind(0.3, body__template_id="template")}),
         (["PATCH /api/v1/tiers/{id}"], ORGANIZER_AUTH, bind(path__id="tier")),
         (["DELETE /api/v1/tiers/{id}"], ORGANIZER_AUTH, bind(path__id="tier_delete")),
-        (["GET /api/v1/sessions/{id}", "PATCH /api/v1/sessions/{id}"], ORGANIZER_AUTH, bind(path__id="session_edit")),
+        (["GET /api/v1/manage/sessions/{id}", "PATCH /api/v1/sessions/{id}"], ORGANIZER_AUTH, bind(path__id="session_edit")),
         (["PUT /api/v1/sessions/{id}/layout"], ORGANIZER_AUTH,
          {**bind(path__id="session_edit", body__blocks_ALL___tier_id="tier"), **bind(0.3, body__template_id="template")}),
         (["POST /api/v1/sessions/{id}/cancel"], ORGANIZER_AUTH, bind(path__id="session_cancel")),

@@ -1,7 +1,9 @@
 // Unit tests of the routing table (node:test): `npm test` compiles and runs them.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { matchPattern, route, serviceURL, RULES } from "./routes";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { matchPattern, route, serviceURL, RULES, Service } from "./routes";
 
 const id = "0b6f5c3e-4a8e-4a52-9f6a-1e7c0a1d2b3c";
 
@@ -23,7 +25,11 @@ test("each (method, path) of SPEC section 10 goes to its one service", () => {
     ["POST", `/api/v1/events/${id}/approve`, "event-command"],
     ["POST", `/api/v1/events/${id}/tiers`, "event-command"],
     ["POST", `/api/v1/events/${id}/sessions`, "event-command"],
-    ["GET", `/api/v1/events/${id}/discounts`, "event-command"],
+    ["GET", `/api/v1/manage/events/${id}/discounts`, "event-command"],
+    ["GET", `/api/v1/manage/sessions/${id}`, "event-command"],
+    ["GET", "/api/v1/manage/categories", "event-command"],
+    ["GET", `/api/v1/events/${id}/discounts`, undefined],
+    ["GET", "/api/v1/categories/x", "event-query"],
     ["PATCH", `/api/v1/sessions/${id}`, "event-command"],
     ["PUT", `/api/v1/sessions/${id}/layout`, "event-command"],
     ["POST", `/api/v1/sessions/${id}/cancel`, "event-command"],
@@ -86,4 +92,78 @@ test("service URLs come from the environment, defaults are the local ports", () 
   assert.equal(serviceURL("event-query", { EVENT_QUERY_URL: "http://q:9/" }), "http://q:9");
   assert.equal(serviceURL("scheduler", {}), "http://127.0.0.1:8084");
   assert.equal(serviceURL("event-command", {}), "http://127.0.0.1:8081");
+});
+
+/** Operation is one documented (method, path template) of a service's openapi.yaml. */
+interface Operation {
+  method: string;
+  path: string;
+}
+
+/** repoRoot finds the repository from the compiled test, wherever the build put it. */
+function repoRoot(): string {
+  for (const start of [__dirname, process.cwd()]) {
+    for (let dir = start; dir !== dirname(dir); dir = dirname(dir)) {
+      if (existsSync(join(dir, "cmd", "event-query", "openapi.yaml"))) return dir;
+    }
+  }
+  throw new Error(`no repository (cmd/*/openapi.yaml) above ${__dirname} or ${process.cwd()}`);
+}
+const repo = repoRoot();
+
+/**
+ * operations reads the /api/v1 operations of a service's OpenAPI document. The documents are
+ * ours and written in one layout (paths at two spaces, methods at four), which a line scan
+ * reads without a YAML parser.
+ */
+function operations(service: Service): Operation[] {
+  const text = readFileSync(join(repo, "cmd", service, "openapi.yaml"), "utf8");
+  const ops: Operation[] = [];
+  let inPaths = false;
+  let path = "";
+  for (const line of text.split("\n")) {
+    if (/^\S/.test(line) && !line.startsWith("#")) inPaths = line.startsWith("paths:");
+    if (!inPaths) continue;
+    const p = /^  (\/\S*):\s*$/.exec(line);
+    if (p) path = p[1];
+    const m = /^    (get|put|post|patch|delete|head):/.exec(line);
+    if (m && path.startsWith("/api/v1/")) ops.push({ method: m[1].toUpperCase(), path });
+  }
+  return ops;
+}
+
+/** concrete fills a path template's {parameters} with an id. */
+function concrete(template: string): string {
+  return template.replace(/\{[^}]+\}/g, id);
+}
+
+/** sameShape reports whether two path templates name the same paths ({x} matches any segment). */
+function sameShape(a: string, b: string): boolean {
+  const x = a.split("/");
+  const y = b.split("/");
+  return x.length === y.length && x.every((s, i) => s === y[i] || s.startsWith("{") || y[i].startsWith("{"));
+}
+
+const SERVICES: Service[] = ["event-command", "event-query", "order", "scheduler"];
+
+test("every documented operation of every service is routed to that service", () => {
+  for (const s of SERVICES) {
+    const ops = operations(s);
+    assert.ok(ops.length > 0, `${s}: no /api/v1 operations read from its openapi.yaml`);
+    for (const op of ops) {
+      assert.equal(route(op.method, concrete(op.path)), s, `${op.method} ${op.path} of ${s}`);
+    }
+  }
+});
+
+test("event-command reads only under /manage, /organizations and /seating-templates, never on an event-query read", () => {
+  const own = ["/api/v1/manage/", "/api/v1/organizations", "/api/v1/seating-templates/"];
+  const publicReads = operations("event-query").filter((o) => o.method === "GET");
+  const reads = operations("event-command").filter((o) => o.method === "GET");
+  assert.ok(reads.some((o) => o.path === "/api/v1/manage/events"), "the organizer's event list is documented");
+  for (const r of reads) {
+    assert.ok(own.some((p) => r.path.startsWith(p)), `GET ${r.path} of event-command is outside ${own.join(", ")}`);
+    const clash = publicReads.find((q) => sameShape(q.path, r.path));
+    assert.equal(clash, undefined, `GET ${r.path} of event-command collides with event-query's GET ${clash?.path}`);
+  }
 });

@@ -15,6 +15,7 @@ export interface Rule {
 }
 
 const GET = ["GET", "HEAD"];
+const WRITE = ["POST", "PUT", "PATCH", "DELETE"];
 const ANY: string[] = [];
 
 /** The routing table, in order: the first rule whose method and pattern match decides. */
@@ -39,15 +40,17 @@ export const RULES: Rule[] = [
   { methods: ["POST"], pattern: "/api/v1/sessions/*/unblocks", service: "order" },
   // Subscriptions (scheduler).
   { methods: ANY, pattern: "/api/v1/subscriptions/**", service: "scheduler" },
-  // Organizer and admin reads and writes (event-command).
+  // Organizer and admin reads and writes (event-command). Its reads of events, sessions,
+  // discounts and categories live under /manage; on the public resource paths it has writes only,
+  // so a GET there is event-query's or nobody's.
   { methods: ANY, pattern: "/api/v1/manage/**", service: "event-command" },
   { methods: ANY, pattern: "/api/v1/organizations/**", service: "event-command" },
   { methods: ANY, pattern: "/api/v1/seating-templates/**", service: "event-command" },
   { methods: ANY, pattern: "/api/v1/tiers/**", service: "event-command" },
   { methods: ANY, pattern: "/api/v1/discounts/**", service: "event-command" },
-  { methods: ANY, pattern: "/api/v1/events/**", service: "event-command" },
-  { methods: ANY, pattern: "/api/v1/sessions/**", service: "event-command" },
-  { methods: ANY, pattern: "/api/v1/categories/**", service: "event-command" },
+  { methods: WRITE, pattern: "/api/v1/events/**", service: "event-command" },
+  { methods: WRITE, pattern: "/api/v1/sessions/**", service: "event-command" },
+  { methods: WRITE, pattern: "/api/v1/categories/**", service: "event-command" },
 ];
 
 /** matchPattern reports whether path (no query string) matches a rule's pattern. */

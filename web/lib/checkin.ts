@@ -14,12 +14,12 @@ export type Outcome =
 
 /** Why a ticket is refused, in words, by the API's details.reason. */
 const REASONS: Record<string, string> = {
-  other_session: "the ticket is for another session",
-  session_cancelled: "this session is cancelled",
-  ticket_void: "the ticket is void",
-  ticket_refunded: "the ticket was refunded",
-  not_paid: "the order is not paid",
-  invalid_signature: "not a Ticketly ticket (the signature does not match)",
+  other_session: "The ticket is for another session.",
+  session_cancelled: "This session is cancelled.",
+  ticket_void: "The ticket is void.",
+  ticket_refunded: "The ticket was refunded.",
+  not_paid: "Its order is not paid.",
+  invalid_signature: "Not a Ticketly ticket: the signature does not match.",
 };
 
 interface ErrorBody { error?: { code?: string; message?: string; details?: Record<string, unknown> } }
@@ -38,16 +38,16 @@ export function outcome(status: number, body: unknown): Outcome {
       return { kind: "already", at: String(details.checked_in_at ?? "") };
     case 422: {
       const reason = String(details.reason ?? "");
-      return { kind: "not_valid", reason: REASONS[reason] ?? (err?.message || "refused") };
+      return { kind: "not_valid", reason: REASONS[reason] ?? (err?.message || "Refused.") };
     }
     case 400: {
       // A malformed QR is the ticket's problem; a missing or bad session is the page's.
       const fields = details.fields as Record<string, string> | undefined;
       if (fields?.session_id) return { kind: "error", message: `Choose a session first (${fields.session_id}).` };
-      return { kind: "not_valid", reason: "the code is not a ticket" + (err?.message ? ` (${err.message})` : "") };
+      return { kind: "not_valid", reason: "The code is not a ticket" + (err?.message ? ` (${err.message}).` : ".") };
     }
     case 404:
-      return { kind: "not_valid", reason: err?.message ? `unknown ticket or session (${err.message})` : "unknown ticket or session" };
+      return { kind: "not_valid", reason: err?.message ? `Unknown ticket or session (${err.message}).` : "Unknown ticket or session." };
     case 401:
       return { kind: "signed_out" };
     case 403:

@@ -79,7 +79,7 @@ function Result({ outcome: o, n }: { outcome: Outcome; n: number }) {
     case "checked_in":
       return <><p className="result-title">Checked in</p><p>{[o.label, o.tier, o.holder].filter(Boolean).join(" · ")}</p>{scanNo}</>;
     case "already":
-      return <><p className="result-title">Already checked in at {localTime(o.at)}</p>{scanNo}</>;
+      return <><p className="result-title">Already checked in</p><p>at {localTime(o.at)}</p>{scanNo}</>;
     case "not_valid":
       return <><p className="result-title">Not valid</p><p>{o.reason}</p>{scanNo}</>;
     case "signed_out":

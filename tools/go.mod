@@ -8,6 +8,7 @@ require (
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6
 	github.com/emersion/go-smtp v0.25.1
 	github.com/prometheus/client_golang v1.19.1
+	github.com/stripe/stripe-go/v76 v76.25.0
 	go.mongodb.org/mongo-driver/v2 v2.9.3
 )
 

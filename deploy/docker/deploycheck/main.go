@@ -1,0 +1,33 @@
+// deploycheck runs the deployment checks that need a Go library (deploy/local/deploytest.sh):
+//
+//	deploycheck compose FILE          load FILE as Docker Compose v2 does (compose-go, schema on)
+//	                                  and hold every service to the stack's rules
+//	deploycheck metrics ROOT URL...   every metric a rule or dashboard uses is exported
+//
+// It is its own module, so its dependencies stay out of the services' go.mod.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() {
+	if len(os.Args) < 3 {
+		fmt.Fprintln(os.Stderr, "usage: deploycheck compose FILE | deploycheck metrics ROOT URL...")
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "compose":
+		err = checkCompose(os.Args[2])
+	case "metrics":
+		err = checkMetrics(os.Args[2], os.Args[3:])
+	default:
+		err = fmt.Errorf("unknown check %q", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/rulefmt"
+	"github.com/prometheus/prometheus/promql/parser"
+)
+
+// synthetic metrics are made by Prometheus itself, not by a scraped service.
+var synthetic = map[string]bool{"up": true, "scrape_duration_seconds": true, "ALERTS": true}
+
+// checkMetrics: every metric used by a rule (deploy/prometheus/rules/*.yml) or a dashboard
+// (deploy/grafana/dashboards/*.json) is a recording rule's output, or exported by a running
+// service (scraped from urls), or, for a labelled metric no request has touched yet (a
+// vector without children is not exposed), declared by name in the services' Go code.
+func checkMetrics(root string, urls []string) error {
+	scraped, err := scrape(urls)
+	if err != nil {
+		return err
+	}
+	declared, err := declaredInGo(root)
+	if err != nil {
+		return err
+	}
+	used := map[string][]string{} // metric -> where
+	recorded := map[string]bool{}
+	ruleFiles, _ := filepath.Glob(filepath.Join(root, "deploy/prometheus/rules/*.yml"))
+	for _, f := range ruleFiles {
+		if strings.HasSuffix(f, "_test.yml") {
+			continue
+		}
+		groups, errs := rulefmt.ParseFile(f, false, model.UTF8Validation, parser.NewParser(parser.Options{}), slog.Default())
+		if len(errs) > 0 {
+			return fmt.Errorf("%s: %w", f, errors.Join(errs...))
+		}
+		for _, g := range groups.Groups {
+			for _, r := range g.Rules {
+				if r.Record != "" {
+					recorded[r.Record] = true
+				}
+				if err := collect(r.Expr, filepath.Base(f), used); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	dashboards, _ := filepath.Glob(filepath.Join(root, "deploy/grafana/dashboards/*.json"))
+	for _, f := range dashboards {
+		exprs, err := dashboardExprs(f)
+		if err != nil {
+			return err
+		}
+		for _, e := range exprs {
+			if err := collect(e, filepath.Base(f), used); err != nil {
+				return err
+			}
+		}
+	}
+	var errs []error
+	names := make([]string, 0, len(used))
+	for m := range used {
+		names = append(names, m)
+	}
+	sort.Strings(names)
+	nScraped, nDeclared := 0, 0
+	for _, m := range names {
+		switch base := family(m); {
+		case recorded[m] || synthetic[m]:
+		case scraped[base] || scraped[m]:
+			nScraped++
+		case declared[base]:
+			nDeclared++
+		default:
+			errs = append(errs, fmt.Errorf("metric %s (used in %s) is exported by no service", m, strings.Join(used[m], ", ")))
+		}
+	}
+	fmt.Printf("metrics: %d used by %d rule files and %d dashboards; %d scraped live, %d declared in code (no sample yet), %d recorded\n",
+		len(names), len(ruleFiles)/2, len(dashboards), nScraped, nDeclared, len(recorded))
+	return errors.Join(errs...)
+}
+
+// collect parses a PromQL expression and records the metric names it selects.
+func collect(expr, where string, used map[string][]string) error {
+	e, err := parser.NewParser(parser.Options{}).ParseExpr(expr)
+	if err != nil {
+		return fmt.Errorf("%s: %q: %w", where, expr, err)
+	}
+	parser.Inspect(e, func(n parser.Node, _ []parser.Node) error {
+		if vs, ok := n.(*parser.VectorSelector); ok && vs.Name != "" {
+			if !contains(used[vs.Name], where) {
+				used[vs.Name] = append(used[vs.Name], where)
+			}
+		}
+		return nil
+	})
+	return nil
+}
+
+// dashboardExprs returns the PromQL of every target of every panel of a Grafana dashboard.
+func dashboardExprs(file string) ([]string, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var d struct {
+		UID    string `json:"uid"`
+		Title  string `json:"title"`
+		Panels []struct {
+			Title   string `json:"title"`
+			Targets []struct {
+				Expr string `json:"expr"`
+			} `json:"targets"`
+		} `json:"panels"`
+	}
+	if err := json.Unmarshal(b, &d); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	if d.UID == "" || d.Title == "" || len(d.Panels) == 0 {
+		return nil, fmt.Errorf("%s: a dashboard needs a uid, a title and panels", file)
+	}
+	var out []string
+	for _, p := range d.Panels {
+		if len(p.Targets) == 0 {
+			return nil, fmt.Errorf("%s: panel %q has no query", file, p.Title)
+		}
+		for _, t := range p.Targets {
+			out = append(out, t.Expr)
+		}
+	}
+	return out, nil
+}
+
+// scrape reads the metric families (# TYPE lines) each URL exposes; every URL must answer.
+func scrape(urls []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	client := &http.Client{Timeout: 10 * time.Second}
+	for _, u := range urls {
+		resp, err := client.Get(u)
+		if err != nil {
+			return nil, fmt.Errorf("scrape %s: %w", u, err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			return nil, fmt.Errorf("scrape %s: status %d %v", u, resp.StatusCode, err)
+		}
+		sc := bufio.NewScanner(strings.NewReader(string(body)))
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			if f := strings.Fields(sc.Text()); len(f) >= 3 && f[0] == "#" && f[1] == "TYPE" {
+				out[f[2]] = true
+			}
+		}
+	}
+	return out, nil
+}
+
+var goMetricName = regexp.MustCompile(`Name:\s*"(ticketly_[a-z0-9_]+)"`)
+
+// declaredInGo finds the metric names declared in the services' code (cmd/, internal/).
+func declaredInGo(root string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, dir := range []string{"cmd", "internal"} {
+		err := filepath.WalkDir(filepath.Join(root, dir), func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+				return err
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			for _, m := range goMetricName.FindAllStringSubmatch(string(b), -1) {
+				out[m[1]] = true
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// family maps a histogram's or summary's series name to its family name.
+func family(m string) string {
+	for _, s := range []string{"_bucket", "_sum", "_count"} {
+		if strings.HasSuffix(m, s) {
+			return strings.TrimSuffix(m, s)
+		}
+	}
+	return m
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}

@@ -29,11 +29,13 @@ export default function ApprovalQueue() {
   const [events, setEvents] = useState<ManagedEvent[] | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [decisions, setDecisions] = useState<Decision[]>([]);
+  const [total, setTotal] = useState(0);
 
   const load = useCallback(async () => {
     const r = await call<EventPage>("GET", "/api/v1/manage/events?status=PENDING&page_size=100");
     if (!r.ok) { setProblem(r.problem); return; }
     setProblem(null);
+    setTotal(r.data.total);
     const items = await withDetails(r.data.items);
     items.sort((a, b) => submitted(a).localeCompare(submitted(b)));
     setEvents(items);
@@ -57,6 +59,7 @@ export default function ApprovalQueue() {
       {problem && <p role="alert" className="notice notice-error">The queue cannot be read: {problemText(problem)}</p>}
       {!events && !problem && <p>Loading…</p>}
       {events?.length === 0 && <p>No event is waiting for approval.</p>}
+      {events && total > events.length + decisions.length && <p className="meta">Showing the newest {events.length} of {total}: decide these, then refresh for the rest.</p>}
       <ul className="queue">
         {events?.map((e) => <li key={e.id}><QueueItem event={e} onDecided={decided} /></li>)}
       </ul>

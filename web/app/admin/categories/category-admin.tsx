@@ -21,17 +21,17 @@ export default function CategoryAdmin() {
   useEffect(() => { void load(); }, [load]);
 
   // run sends one write; a 401/403 replaces the page with the notice, other refusals are shown.
-  const run = async (method: string, path: string, body: unknown, success: string): Promise<boolean> => {
+  const run = async (method: string, path: string, body: unknown, failed: string, success: string): Promise<boolean> => {
     setError("");
     setDone("");
     const r = await call<Category>(method, path, body);
     if (!r.ok) {
       if (r.problem.status === 401 || r.problem.status === 403) setDenied(r.problem);
-      else setError(problemText(r.problem));
+      else setError(`${failed}: ${problemText(r.problem)}`);
       return false;
     }
-    setDone(success);
     await load();
+    setDone(success);
     return true;
   };
 
@@ -39,7 +39,7 @@ export default function CategoryAdmin() {
   const tops = (items ?? []).filter((c) => !c.parent_id);
   return (
     <>
-      <CreateForm tops={tops} onCreate={(name, parent) => run("POST", "/api/v1/categories", { name, parent_id: parent || null }, `Created “${name}”.`)} />
+      <CreateForm tops={tops} onCreate={(name, parent) => run("POST", "/api/v1/categories", { name, parent_id: parent || null }, `“${name}” was not created`, `Created “${name}”.`)} />
       <div role="alert" className={error ? "notice notice-error" : undefined}>{error}</div>
       <div role="status" aria-live="polite" className={done ? "notice" : undefined}>{done}</div>
       {!items && !error && <p>Loading…</p>}
@@ -49,8 +49,8 @@ export default function CategoryAdmin() {
             <li key={category.id} data-category-id={category.id} className={depth ? "child" : undefined}>
               <CategoryRow
                 category={category}
-                onRename={(name) => run("PATCH", `/api/v1/categories/${category.id}`, { name }, `Renamed “${category.name}” to “${name}”.`)}
-                onDelete={() => run("DELETE", `/api/v1/categories/${category.id}`, undefined, `Deleted “${category.name}”.`)}
+                onRename={(name) => run("PATCH", `/api/v1/categories/${category.id}`, { name }, `“${category.name}” was not renamed`, `Renamed “${category.name}” to “${name}”.`)}
+                onDelete={() => run("DELETE", `/api/v1/categories/${category.id}`, undefined, `“${category.name}” was not deleted`, `Deleted “${category.name}”.`)}
               />
             </li>
           ))}

@@ -24,7 +24,12 @@ export interface SeatsDoc { session_id: string; status: string; version: number;
 export interface EventDoc {
   id: string; title: string; description?: string; status?: string;
   organization?: { name?: string }; category?: { name?: string };
-  tiers: Tier[]; sessions: SessionSummary[]; discounts?: { code?: string; description?: string }[];
+  tiers: Tier[]; sessions: SessionSummary[]; discounts?: Discount[];
+}
+/** A public discount of an event. */
+export interface Discount {
+  code: string; kind: string; percent?: number; amount_minor?: number; min_spend_minor?: number;
+  buy?: number; get?: number; tier_ids?: string[]; session_ids?: string[];
 }
 /** An item of GET /api/v1/events. */
 export interface EventItem {

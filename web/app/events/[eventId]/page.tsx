@@ -1,6 +1,15 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { ApiError, getJSON, money, when, type EventDoc } from "@/lib/api";
+import { ApiError, getJSON, money, when, type Discount, type EventDoc } from "@/lib/api";
+
+// offer says what a public discount gives, in the event's currency.
+function offer(d: Discount, currency: string): string {
+  const what =
+    d.kind === "PERCENTAGE" && d.percent ? `${d.percent} % off` :
+    d.kind === "FLAT_OFF" && d.amount_minor ? `${money(d.amount_minor, currency)} off` :
+    d.kind === "BUY_N_GET_N_FREE" && d.buy && d.get ? `buy ${d.buy}, get ${d.get} free` : "a discount";
+  return d.min_spend_minor ? `${what} when you spend ${money(d.min_spend_minor, currency)} or more` : what;
+}
 
 export const dynamic = "force-dynamic";
 
@@ -26,6 +35,16 @@ export default async function EventPage({ params }: { params: Promise<{ eventId:
           </li>
         ))}
       </ul>
+      {(ev.discounts?.length ?? 0) > 0 && (
+        <>
+          <h2>Offers</h2>
+          <ul className="tiers">
+            {ev.discounts!.map((d) => (
+              <li key={d.code}>Code <code>{d.code}</code>: {offer(d, ev.tiers[0]?.currency ?? "EUR")}</li>
+            ))}
+          </ul>
+        </>
+      )}
       <h2>Sessions</h2>
       <ul className="sessions">
         {ev.sessions.map((s) => (

@@ -1,7 +1,9 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ApiError, getJSON, money, when, type Block, type Seat, type SeatsDoc, type SessionDoc, type Tier } from "@/lib/api";
-import SeatMap, { type MapBlock, type MapSeat } from "./seat-map";
+import { getSession } from "@/lib/session";
+import Buy from "./buy";
+import { type MapBlock, type MapSeat } from "./seat-map";
 
 export const dynamic = "force-dynamic";
 
@@ -29,6 +31,7 @@ function rowsOf(seats: Seat[], tierIndex: Map<string, number>): [string, MapSeat
 export default async function SessionPage({ params }: { params: Promise<{ eventId: string; sessionId: string }> }) {
   const { eventId, sessionId } = await params;
   let session: SessionDoc, seats: SeatsDoc;
+  const user = await getSession();
   try {
     [session, seats] = await Promise.all([
       getJSON<SessionDoc>(`/api/v1/sessions/${encodeURIComponent(sessionId)}`),
@@ -75,13 +78,22 @@ export default async function SessionPage({ params }: { params: Promise<{ eventI
           {tiers.map((t, i) => (
             <li key={t.id}><span className={`swatch t${i}`} aria-hidden="true" /> {t.name} {money(t.price_minor, t.currency)}</li>
           ))}
+          <li><span className="swatch st-picked" aria-hidden="true" /> your pick</li>
           <li><span className="swatch st-LOCKED" aria-hidden="true" /> held</li>
           <li><span className="swatch st-BOOKED" aria-hidden="true" /> sold</li>
           <li><span className="swatch st-BLOCKED" aria-hidden="true" /> not for sale</li>
         </ul>
         <p className="live" id="live-state" aria-live="polite">Connecting to live availability…</p>
       </section>
-      <SeatMap sessionId={sessionId} version={seats.version} blocks={mapBlocks} />
+      <Buy
+        sessionId={sessionId}
+        version={seats.version}
+        blocks={mapBlocks}
+        tiers={tiers.map(({ name, price_minor, currency }) => ({ name, price_minor, currency }))}
+        status={seats.status || session.status}
+        signedIn={user !== null}
+        loginHref={`/auth/login?returnTo=${encodeURIComponent(`/events/${eventId}/sessions/${sessionId}`)}`}
+      />
     </>
   );
 }

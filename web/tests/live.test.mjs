@@ -1,0 +1,91 @@
+// Two browsers on one session (issue 11): A holds a seat through the UI; B, not signed in,
+// sees it turn LOCKED without a reload within a second; A cancels the order on its page; B
+// sees the seat AVAILABLE again. A second buyer who picked the same seat meanwhile is told it
+// was taken (409) and the seat is un-picked. Run by deploy/local/webtest.sh.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { launch, shot, signIn, WEB } from "./lib/browser.mjs";
+import { onSaleEvent } from "./lib/events.mjs";
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const live = (page) => page.waitForFunction(() => document.getElementById("live-state")?.textContent?.startsWith("Live"), null, { timeout: 10000 });
+const statusIs = (page, seat, status, timeout) =>
+  page.waitForFunction(([s, st]) => document.querySelector(`[data-seat-id="${s}"]`)?.getAttribute("data-status") === st, [seat, status], { timeout });
+
+test("a hold in one browser shows LOCKED in another within a second; a cancel frees it; a late buyer is told", { timeout: 180000 }, async () => {
+  const { eventId, sessionId, seats } = await onSaleEvent(`Web live ${randomUUID().slice(0, 8)}`, { rows: 2, columns: 6 });
+  const url = `${WEB}/events/${eventId}/sessions/${sessionId}`;
+  const seat = seats.find((s) => s.status === "AVAILABLE").id;
+
+  const a = await browser.newContext();
+  const pa = await a.newPage();
+  await signIn(pa, `buyer${700 + Math.floor(Math.random() * 100)}`, undefined, `/events/${eventId}/sessions/${sessionId}`);
+  const c = await browser.newContext();
+  const pc = await c.newPage();
+  await signIn(pc, `buyer${600 + Math.floor(Math.random() * 100)}`, undefined, `/events/${eventId}/sessions/${sessionId}`);
+  const b = await browser.newContext();
+  const pb = await b.newPage();
+  await pb.goto(url);
+  await Promise.all([live(pa), live(pb), live(pc)]);
+
+  // A and C both pick the seat; A holds it first.
+  await pa.locator(`[data-seat-id="${seat}"]`).click();
+  await pc.locator(`[data-seat-id="${seat}"]`).click();
+  const [created] = await Promise.all([
+    pa.waitForResponse((r) => r.url().endsWith("/api/v1/orders") && r.request().method() === "POST"),
+    pa.getByRole("button", { name: "Hold and pay" }).click(),
+  ]);
+  const t201 = Date.now();
+  assert.equal(created.status(), 201);
+  await statusIs(pb, seat, "LOCKED", 1000).catch(() => { throw new Error("B did not see the seat LOCKED within 1 s of the 201"); });
+  console.log(`hold_to_locked_ms=${Date.now() - t201}`);
+  await shot(pb, "live-locked");
+  await pa.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
+
+  // C sees the seat LOCKED too, its pick dropped and said so; (had C's order raced A's, the
+  // 409 would have said the same).
+  await statusIs(pc, seat, "LOCKED", 2000);
+  await pc.getByText(/removed from your pick/).waitFor();
+  assert.equal(await pc.locator(`[data-seat-id="${seat}"]`).getAttribute("aria-pressed"), "false");
+  await shot(pc, "live-pick-lost");
+
+  // A cancels on the order page: B sees the seat free again.
+  await pa.getByRole("button", { name: "Cancel order" }).click();
+  await pa.getByText("Cancelled", { exact: true }).waitFor({ timeout: 10000 });
+  await statusIs(pb, seat, "AVAILABLE", 5000);
+  await Promise.all([a.close(), b.close(), c.close()]);
+});
+
+test("a seat held between picking and ordering is answered 409 and un-picked", { timeout: 180000 }, async () => {
+  const { eventId, sessionId, seats } = await onSaleEvent(`Web conflict ${randomUUID().slice(0, 8)}`, { rows: 1, columns: 4 });
+  const [s1, s2] = seats.map((s) => s.id);
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  // No live stream on this page: it cannot learn that s1 is taken before it orders.
+  await page.route("**/stream", (route) => route.abort());
+  await signIn(page, `buyer${500 + Math.floor(Math.random() * 100)}`, undefined, `/events/${eventId}/sessions/${sessionId}`);
+  await page.locator(`[data-seat-id="${s1}"]`).click();
+  await page.locator(`[data-seat-id="${s2}"]`).click();
+  const other = await browser.newContext();
+  const op = await other.newPage();
+  await signIn(op, `buyer${400 + Math.floor(Math.random() * 100)}`);
+  const held = await op.evaluate(async ([session, seat]) => {
+    const r = await fetch("/api/v1/orders", { method: "POST", headers: { "content-type": "application/json", "idempotency-key": crypto.randomUUID() }, body: JSON.stringify({ session_id: session, seat_ids: [seat] }) });
+    return { status: r.status, body: await r.json() };
+  }, [sessionId, s1]);
+  assert.equal(held.status, 201, JSON.stringify(held.body));
+  try {
+    await page.getByRole("button", { name: "Hold and pay" }).click();
+    await page.getByText(/already taken/).waitFor({ timeout: 10000 });
+    assert.equal(await page.locator(`[data-seat-id="${s1}"]`).getAttribute("aria-pressed"), "false", "the taken seat is un-picked");
+    assert.equal(await page.locator(`[data-seat-id="${s2}"]`).getAttribute("aria-pressed"), "true", "the other pick stays");
+    await shot(page, "live-conflict");
+  } finally {
+    await op.evaluate(async (id) => fetch(`/api/v1/orders/${id}/cancel`, { method: "POST" }), held.body.id);
+  }
+  await Promise.all([ctx.close(), other.close()]);
+});

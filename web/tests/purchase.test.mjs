@@ -1,0 +1,88 @@
+// A full purchase in a real browser (issue 11), on a fresh event: search on the home page →
+// event → session → two seats (one by mouse, one by keyboard) and a standing place → discount
+// code → Hold and pay → Pay (test) → tickets with QR codes; the seats then show BOOKED to an
+// anonymous visitor. Screenshots of each page. Needs the stack's Stripe dev tool
+// (tools/stripedev on 127.0.0.1:12113). Run by deploy/local/webtest.sh.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { launch, shot, signIn, WEB } from "./lib/browser.mjs";
+import { onSaleEvent } from "./lib/events.mjs";
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test("search → seats and standing → discount → pay (test mode) → tickets with QR, seats BOOKED for everyone", { timeout: 240000 }, async () => {
+  const title = `Web purchase ${randomUUID().slice(0, 8)}`;
+  const { eventId, sessionId, code } = await onSaleEvent(title);
+
+  const buyer = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await buyer.newPage();
+  await signIn(page, `buyer${800 + Math.floor(Math.random() * 100)}`);
+
+  // Search → event → session.
+  await page.getByLabel("Search events").fill(title);
+  await Promise.all([page.waitForURL(/\?q=/), page.getByRole("button", { name: "Search" }).click()]);
+  await shot(page, "purchase-1-search");
+  await Promise.all([page.waitForURL(`${WEB}/events/${eventId}`), page.getByRole("link", { name: title }).click()]);
+  await page.getByText(code).waitFor();
+  await shot(page, "purchase-2-event");
+  await Promise.all([page.waitForURL(`${WEB}/events/${eventId}/sessions/${sessionId}`), page.locator(`a[href="/events/${eventId}/sessions/${sessionId}"]`).click()]);
+  await page.waitForFunction(() => document.getElementById("live-state")?.textContent?.startsWith("Live"), null, { timeout: 10000 });
+
+  // Two seats: the first by mouse, the one right of it by keyboard; one standing place.
+  const first = page.locator('[data-seat-id][data-status="AVAILABLE"]').first();
+  const firstId = await first.getAttribute("data-seat-id");
+  await first.click();
+  assert.equal(await first.getAttribute("aria-pressed"), "true", "a picked seat is pressed");
+  assert.equal(await first.getAttribute("data-status"), "AVAILABLE", "data-status stays the session's truth");
+  await page.keyboard.press("ArrowRight");
+  const second = page.locator("[data-seat-id]:focus");
+  const secondId = await second.getAttribute("data-seat-id");
+  assert.notEqual(secondId, firstId, "the arrow key moved the focus");
+  await page.keyboard.press("Space");
+  await page.waitForFunction((id) => document.querySelector(`[data-seat-id="${id}"]`)?.getAttribute("aria-pressed") === "true", secondId);
+  assert.equal(await page.locator('[data-seat-id][tabindex="0"]').count(), 1, "the map is one tab stop");
+  await page.getByLabel("Places in Floor").fill("1");
+  await page.getByLabel("Discount code").fill(code.toLowerCase());
+  await page.getByText("€80.00").waitFor();
+  await shot(page, "purchase-3-session");
+
+  // Hold and pay → the order page.
+  await Promise.all([page.waitForURL(/\/orders\/[0-9a-f-]{36}$/, { timeout: 15000 }), page.getByRole("button", { name: "Hold and pay" }).click()]);
+  await page.getByText("Awaiting payment").waitFor();
+  assert.equal(await page.locator("#order-total").textContent(), "€72.00", "10 % off 80.00");
+  await page.getByRole("heading", { name: "Test mode payment" }).waitFor();
+  assert.match(await page.locator("#hold-left").textContent(), /^\d+:\d\d$/);
+  await shot(page, "purchase-4-order");
+
+  await page.getByRole("button", { name: "Pay (test)" }).click();
+  await page.locator("#order-status[data-status=PAID]").waitFor({ timeout: 20000 });
+  const qr = page.locator('img[alt^="QR code of ticket"]');
+  await qr.nth(2).waitFor({ timeout: 20000 });
+  assert.equal(await qr.count(), 3, "three tickets, each with its QR code");
+  for (let i = 0; i < 3; i++) {
+    assert.ok(await qr.nth(i).isVisible(), `QR ${i} visible`);
+    assert.ok(await qr.nth(i).evaluate((img) => img.complete && img.naturalWidth > 0), `QR ${i} drawn`);
+  }
+  await shot(page, "purchase-5-tickets");
+
+  // My orders lists it as paid.
+  await page.getByRole("link", { name: "My orders", exact: true }).click();
+  await page.getByRole("link", { name: title }).first().waitFor();
+  await shot(page, "purchase-6-orders");
+
+  // Someone else, not signed in, sees both seats BOOKED.
+  const anon = await browser.newContext();
+  const other = await anon.newPage();
+  await other.goto(`${WEB}/events/${eventId}/sessions/${sessionId}`);
+  await other.waitForFunction(() => document.getElementById("live-state")?.textContent?.startsWith("Live"), null, { timeout: 10000 });
+  for (const id of [firstId, secondId]) {
+    await other.waitForFunction((s) => document.querySelector(`[data-seat-id="${s}"]`)?.getAttribute("data-status") === "BOOKED", id, { timeout: 5000 });
+  }
+  await other.getByRole("link", { name: "Sign in to buy" }).waitFor();
+  await shot(other, "purchase-7-booked");
+  await anon.close();
+  await buyer.close();
+});

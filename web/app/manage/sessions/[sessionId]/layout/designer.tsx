@@ -4,7 +4,7 @@
 // block they name (red dashed outline) and next to its fields.
 import { useEffect, useMemo, useState } from "react";
 import { api, type Problem } from "@/lib/manage";
-import { fromLayout, keptBlockedSeats, newBlock, seatCount, toSpec, type DesignBlock } from "@/lib/manage-layout";
+import { fromLayout, keptBlockedSeats, newBlock, seatCount, size, toSpec, type DesignBlock } from "@/lib/manage-layout";
 import type { BlockType, EventDoc, Session } from "@/lib/manage-types";
 import { ProblemNote } from "../../../_ui/problem";
 import ui from "../../../_ui/ui.module.css";
@@ -33,7 +33,7 @@ export default function Designer({ session, ev, onSaved }: { session: Session; e
   }, [problem, blocks]);
 
   function add(type: BlockType) {
-    const bottom = blocks.reduce((m, b) => Math.max(m, b.y + 60), 20);
+    const bottom = blocks.reduce((m, b) => Math.max(m, b.y + size(b).h + 20), 20);
     const b = newBlock(type, blocks.map((x) => x.id), defaultTier, 20, blocks.length ? bottom : 20);
     setBlocks([...blocks, b]);
     setSelected(b.id);

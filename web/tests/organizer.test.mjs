@@ -1,0 +1,220 @@
+// Browser test of the organizer console (issue 11, SPEC section 9), in Debian's Chromium driven
+// by playwright-core against the running local stack through the web origin:
+// the Keycloak user `organizer` builds a fresh event in the wizard — two tiers, a session at a
+// venue, a layout designed in the designer (a seated grid, a standing area and a stage, one
+// moved by dragging and one by the arrow keys) — and submits it; `admin` approves it on /admin
+// and it is found by search on /; a sale made through the API (a buyer's order and a signed
+// Stripe webhook) shows up on the organizer's open dashboard without a reload. A buyer who
+// opens the event's console page is told plainly that they are not allowed.
+//   WEB_URL=http://localhost:3000 node --test --test-concurrency=1 tests/organizer.test.mjs
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createHmac, randomUUID } from "node:crypto";
+import { launch, signIn, shot, token, json, WEB } from "./lib/browser.mjs";
+
+// The local stack's development webhook secret (internal/config: DevStripeWebhookSecret).
+const WEBHOOK_SECRET = process.env.STRIPE_WEBHOOK_SECRET ?? "whsec_ticketly_local_development_only";
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+// local renders a time for <input type="datetime-local"> (the console's times are UTC).
+const local = (d) => d.toISOString().slice(0, 16);
+
+// until polls fn (returning a truthy value when done) every interval ms for at most ms.
+async function until(what, fn, ms = 60000, interval = 1000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms: ${what}`);
+    await sleep(interval);
+  }
+}
+
+// sell buys one free seat of the session as a buyer through the web origin and pays it with a
+// signed payment_intent.succeeded webhook, as Stripe would. Returns the order.
+async function sell(sessionId) {
+  const free = await until("the session is ON_SALE in the read model", async () => {
+    const res = await fetch(`${WEB}/api/v1/sessions/${sessionId}/seats`);
+    if (res.status !== 200) return null;
+    const doc = await res.json();
+    return doc.status === "ON_SALE" ? doc.seats.filter((s) => s.status === "AVAILABLE").map((s) => s.id) : null;
+  });
+  const buyer = await token(`buyer${960 + Math.floor(Math.random() * 20)}`);
+  const res = await fetch(`${WEB}/api/v1/orders`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${buyer}`, "Content-Type": "application/json", "Idempotency-Key": `organizer-test-${randomUUID()}` },
+    body: JSON.stringify({ session_id: sessionId, seat_ids: [free[0]] }),
+  });
+  const order = await json(res);
+  assert.equal(res.status, 201, `order: ${JSON.stringify(order)}`);
+  const payload = JSON.stringify({
+    id: `evt_${randomUUID()}`, object: "event", type: "payment_intent.succeeded", api_version: "2023-10-16",
+    created: Math.floor(Date.now() / 1000),
+    data: { object: {
+      id: order.payment.payment_intent_id, object: "payment_intent", amount: order.total_minor, amount_received: order.total_minor,
+      currency: order.currency.toLowerCase(), status: "succeeded", metadata: { order_id: order.id },
+    } },
+  });
+  const t = Math.floor(Date.now() / 1000);
+  const sig = createHmac("sha256", WEBHOOK_SECRET).update(`${t}.${payload}`).digest("hex");
+  const hook = await fetch(`${WEB}/api/v1/webhooks/stripe`, { method: "POST", headers: { "Content-Type": "application/json", "Stripe-Signature": `t=${t},v1=${sig}` }, body: payload });
+  assert.equal(hook.status, 200, `webhook: ${await hook.text()}`);
+  return order;
+}
+
+test("an organizer builds an event with a designed layout, an admin approves it, a sale shows on the live dashboard", { timeout: 240000 }, async () => {
+  const title = `Organizer Test ${randomUUID().slice(0, 8)}`;
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await ctx.newPage();
+  await signIn(page, "organizer", "organizer", "/");
+
+  // /manage lists the organizer's organizations; the first one gets the event.
+  await page.goto(`${WEB}/manage`);
+  const orgLink = page.locator('a[href^="/manage/orgs/"]').first();
+  await orgLink.waitFor({ timeout: 15000 });
+  await shot(page, "organizer-manage");
+  await orgLink.click();
+  await page.getByRole("heading", { name: "Create an event" }).waitFor();
+  await page.getByLabel("Title").fill(title);
+  await page.getByLabel("Description").fill("Built in the organizer console by a browser test.");
+  await page.getByRole("button", { name: "Create event" }).click();
+  await page.waitForURL(/\/manage\/events\/[0-9a-f-]{36}$/, { timeout: 15000 });
+  const eventId = page.url().split("/").pop();
+  await page.getByRole("heading", { name: title }).waitFor();
+
+  // Tiers: a wrong price is refused next to its field, then two tiers are added.
+  const tierForm = page.getByRole("form", { name: "Add a tier" });
+  await tierForm.getByLabel("Tier name").fill("Stalls");
+  await tierForm.getByLabel("Price").fill("abc");
+  await tierForm.getByRole("button", { name: "Add tier" }).click();
+  await page.locator("#t-price-err").waitFor();
+  await tierForm.getByLabel("Price").fill("30");
+  await tierForm.getByRole("button", { name: "Add tier" }).click();
+  await page.getByTestId("tiers").getByText("Stalls").waitFor();
+  await tierForm.getByLabel("Tier name").fill("Floor");
+  await tierForm.getByLabel("Price").fill("20.00");
+  await tierForm.getByRole("button", { name: "Add tier" }).click();
+  await page.getByTestId("tiers").getByText("Floor").waitFor();
+
+  // A session at a venue, on sale from an hour ago until it starts in 30 days.
+  const start = new Date(Date.now() + 30 * 86400e3);
+  start.setUTCHours(19, 30, 0, 0);
+  await page.getByLabel("Venue name").fill("Console Test Hall");
+  await page.getByLabel("Address").fill("3 Designer Street, Utrecht");
+  await page.getByLabel("Latitude").fill("52.09");
+  await page.getByLabel("Longitude").fill("5.12");
+  await page.getByLabel("Starts (UTC)").fill(local(start));
+  await page.getByLabel("Ends (UTC)").fill(local(new Date(start.getTime() + 3 * 3600e3)));
+  await page.getByLabel("Sales start (UTC)").fill(local(new Date(Date.now() - 3600e3)));
+  await page.getByRole("button", { name: "Add session" }).click();
+  const sessionRow = page.getByTestId("sessions").locator("li[data-session-id]").first();
+  await sessionRow.waitFor({ timeout: 15000 });
+  const sessionId = await sessionRow.getAttribute("data-session-id");
+  await shot(page, "organizer-event-wizard");
+
+  // The layout designer: a seated grid of 3 x 8 (Stalls), a standing area of 50 (Floor), a stage.
+  await sessionRow.getByRole("link", { name: "Design layout" }).click();
+  await page.waitForURL(/\/layout$/);
+  await page.getByRole("button", { name: "Add seated grid" }).click();
+  const props = page.getByTestId("block-props");
+  await props.getByLabel("Rows").fill("3");
+  await props.getByLabel("Seats per row").fill("8");
+  await props.getByLabel("Tier").selectOption({ label: "Stalls" });
+  await page.getByRole("button", { name: "Add standing area" }).click();
+  await props.getByLabel("Capacity").fill("50");
+  await props.getByLabel("Tier").selectOption({ label: "Floor" });
+  await page.getByRole("button", { name: "Add stage" }).click();
+  assert.equal(await page.locator("[data-block-id]").count(), 3, "three blocks on the canvas");
+
+  // Drag the stage with the pointer...
+  const stage = page.locator('[data-block-id="stage"]');
+  const box = await stage.boundingBox();
+  const before = { x: Number(await stage.getAttribute("data-x")), y: Number(await stage.getAttribute("data-y")) };
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2 + 15, { steps: 6 });
+  await page.mouse.move(box.x + box.width / 2 + 120, box.y + box.height / 2 + 30, { steps: 6 });
+  await page.mouse.up();
+  const dragged = { x: Number(await stage.getAttribute("data-x")), y: Number(await stage.getAttribute("data-y")) };
+  assert.ok(dragged.x >= before.x + 100 && dragged.y >= before.y + 20, `stage dragged from ${JSON.stringify(before)} to ${JSON.stringify(dragged)}`);
+  // ...and the standing area with the keyboard (10 units a press).
+  const floor = page.locator('[data-block-id="standing"]');
+  await floor.focus();
+  const fx = Number(await floor.getAttribute("data-x"));
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  assert.equal(Number(await floor.getAttribute("data-x")), fx + 30, "three ArrowRight presses move the block 30 units");
+  await assert.doesNotReject(page.getByTestId("designer-status").getByText("moved to").waitFor());
+  assert.match(await page.getByTestId("layout-summary").textContent(), /3 blocks, 74 places/);
+  await shot(page, "organizer-layout-designer");
+  await page.getByRole("button", { name: "Save layout" }).click();
+  await page.getByTestId("designer-status").getByText("Layout saved: 74 places.").waitFor({ timeout: 15000 });
+
+  // The stored layout has the three blocks where the designer put them.
+  const org = await token("organizer");
+  const stored = await json(await fetch(`${WEB}/api/v1/manage/sessions/${sessionId}`, { headers: { Authorization: `Bearer ${org}` } }));
+  const byId = Object.fromEntries(stored.layout.blocks.map((b) => [b.id, b]));
+  assert.deepEqual(Object.keys(byId).sort(), ["seats", "stage", "standing"]);
+  assert.equal(byId.seats.rows.length, 3);
+  assert.equal(byId.seats.rows[0].seats.length, 8);
+  assert.equal(byId.standing.capacity, 50);
+  assert.deepEqual(byId.stage.position, { x: dragged.x, y: dragged.y });
+
+  // Submit for approval.
+  await page.goto(`${WEB}/manage/events/${eventId}`);
+  await page.getByRole("button", { name: "Submit for approval" }).click();
+  await page.locator('[data-status="PENDING"]').first().waitFor({ timeout: 15000 });
+
+  // The admin approves it on /admin.
+  const adminCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const admin = await adminCtx.newPage();
+  await signIn(admin, "admin", "admin", "/");
+  await admin.goto(`${WEB}/admin`);
+  const card = admin.locator(`article[data-event-id="${eventId}"]`);
+  await card.waitFor({ timeout: 20000 });
+  await card.getByRole("button", { name: "Approve" }).click();
+  await admin.getByRole("heading", { name: "Decided just now" }).waitFor({ timeout: 15000 });
+  await shot(admin, "organizer-admin-approved");
+  await adminCtx.close();
+
+  // It is found by search on /.
+  await until("the event is found by search on /", async () => {
+    await page.goto(`${WEB}/?q=${encodeURIComponent(title)}`);
+    return (await page.getByRole("link", { name: title }).count()) > 0;
+  }, 60000, 1500);
+  await shot(page, "organizer-search");
+
+  // The dashboard counts a sale live.
+  await page.goto(`${WEB}/manage/events/${eventId}/dashboard`);
+  await page.locator('[data-testid="feed-state"][data-state="live"]').waitFor({ timeout: 15000 });
+  await page.getByTestId("total-sold").waitFor();
+  assert.equal((await page.getByTestId("total-sold").textContent()).trim(), "0");
+  const order = await sell(sessionId);
+  const t0 = Date.now();
+  await page.locator(`[data-testid="checkout-feed"] li[data-order-id="${order.id}"]`).first().waitFor({ timeout: 20000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid="total-sold"]')?.textContent?.trim() === "1", null, { timeout: 20000 });
+  console.log(`dashboard counted the sale ${Date.now() - t0} ms after the webhook`);
+  assert.match(await page.getByTestId("total-revenue").textContent(), /30/);
+  await page.locator(`[data-testid="orders-table"] tr[data-order-id="${order.id}"]`).waitFor({ timeout: 10000 });
+  await shot(page, "organizer-dashboard");
+
+  // The order's page shows its line and offers refunds.
+  await page.locator(`[data-testid="orders-table"] tr[data-order-id="${order.id}"] a`).click();
+  await page.getByRole("heading", { name: "Refund" }).waitFor({ timeout: 15000 });
+  await shot(page, "organizer-order");
+
+  // A buyer is told plainly that the event's console is not theirs.
+  const buyerCtx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const buyer = await buyerCtx.newPage();
+  await signIn(buyer, "buyer", "buyer", "/");
+  await buyer.goto(`${WEB}/manage/events/${eventId}`);
+  await buyer.getByTestId("not-allowed").waitFor({ timeout: 15000 });
+  await shot(buyer, "organizer-not-allowed-phone");
+  await buyerCtx.close();
+  await ctx.close();
+});

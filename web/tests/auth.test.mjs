@@ -4,6 +4,7 @@
 // sign-out ends it. Run by deploy/local/webtest.sh.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 import { launch, signIn, shot, WEB } from "./lib/browser.mjs";
 
 let browser;
@@ -80,4 +81,58 @@ test("sign-in refuses to return to another site", async () => {
   const bad = await page.request.get(`${WEB}/auth/callback?code=x&state=y`, { maxRedirects: 0 });
   assert.equal(bad.status(), 400, "a callback without its login cookie is refused");
   await page.close();
+});
+
+// The session cookie as the app seals it (lib/session-codec.ts), with the development secret
+// the local stack runs with: lets the test age the access token without waiting an hour.
+function sessionKey() {
+  return Buffer.from(hkdfSync("sha256", "ticketly-development-web-session-secret-do-not-use", "ticketly-web", "cookie:tl_session", 32));
+}
+function openSession(text) {
+  const raw = Buffer.from(text.slice(3), "base64url");
+  const d = createDecipheriv("aes-256-gcm", sessionKey(), raw.subarray(0, 12));
+  d.setAuthTag(raw.subarray(raw.length - 16));
+  return JSON.parse(Buffer.concat([d.update(raw.subarray(12, raw.length - 16)), d.final()]).toString());
+}
+function sealSession(value) {
+  const iv = randomBytes(12);
+  const c = createCipheriv("aes-256-gcm", sessionKey(), iv);
+  const body = Buffer.concat([c.update(JSON.stringify(value)), c.final()]);
+  return "v1." + Buffer.concat([iv, body, c.getAuthTag()]).toString("base64url");
+}
+async function readCookie(context) {
+  const chunks = (await context.cookies(WEB)).filter((c) => c.name.startsWith("tl_session.")).sort((a, b) => a.name.localeCompare(b.name));
+  return openSession(chunks.map((c) => c.value).join(""));
+}
+async function writeCookie(context, session) {
+  const text = sealSession(session);
+  const old = (await context.cookies(WEB)).filter((c) => c.name.startsWith("tl_session."));
+  await context.clearCookies();
+  const chunks = [];
+  for (let i = 0; i * 3800 < text.length; i++) chunks.push({ name: `tl_session.${i}`, value: text.slice(i * 3800, (i + 1) * 3800), url: WEB, httpOnly: true, sameSite: "Lax" });
+  await context.addCookies(chunks);
+  return old.length;
+}
+
+test("an access token about to expire is refreshed; a refused refresh signs the user out", { timeout: 60000 }, async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, "buyer");
+  const before = await readCookie(context);
+  assert.ok(before.refreshToken && before.idToken, "the session keeps the refresh and ID tokens");
+
+  // 10 s left (< 30 s): the next API call refreshes, and the new cookie holds a new token.
+  await writeCookie(context, { ...before, accessExpires: Math.floor(Date.now() / 1000) + 10 });
+  assert.equal(await page.evaluate(async () => (await fetch("/api/v1/orders")).status), 200);
+  const after = await readCookie(context);
+  assert.notEqual(after.accessToken, before.accessToken, "a new access token");
+  assert.ok(after.accessExpires > Date.now() / 1000 + 60, "valid for a while again");
+
+  // A refresh Keycloak refuses ends the session: 401, and the cookie is cleared.
+  await writeCookie(context, { ...after, accessExpires: Math.floor(Date.now() / 1000), refreshToken: "not-a-refresh-token" });
+  assert.equal(await page.evaluate(async () => (await fetch("/api/v1/orders")).status), 401);
+  assert.equal((await context.cookies(WEB)).filter((c) => c.name.startsWith("tl_session.")).length, 0, "the session cookie is cleared");
+  await page.goto(`${WEB}/`);
+  await page.getByRole("link", { name: "Sign in", exact: true }).waitFor();
+  await context.close();
 });

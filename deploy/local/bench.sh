@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # make bench: the platform's benchmarks against the running platform (make run first).
 # Numbers are printed and kept in $TICKETLY_HOME/bench/<time>/, never asserted.
-#   BENCH=freshness,query,race,stress,pgbench,sse,scheduler,go (default: all)
+#   BENCH=freshness,query,race,stress,pgbench,sse,scheduler,web,go (default: all)
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 . "$HERE/components/postgres.sh"
 K6_VERSION=v1.8.1
 OUT=$TICKETLY_HOME/bench/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
-BENCH=${BENCH:-freshness,query,race,stress,pgbench,sse,scheduler,go}
+BENCH=${BENCH:-freshness,query,race,stress,pgbench,sse,scheduler,web,go}
 want() { [[ ",$BENCH," == *",$1,"* ]]; }
 ulimit -n 65536 2>/dev/null || true
 
@@ -79,6 +79,13 @@ fi
 if want scheduler; then
   log "scheduler: sales start -> ON_SALE on event-query, reminder mails per second, jobs per second"
   (cd "$ROOT" && go run ./loadtest/scheduler) | tee "$OUT/scheduler.txt"
+fi
+
+if want web; then
+  log "web: seat-map first render (1,180 and 10,000 seats), order 201 -> LOCKED on an open page, JavaScript per page"
+  apt_install chromium
+  WEB_URL=http://localhost:${WEB_PORT:-3000} KEYCLOAK_URL=http://localhost:$KEYCLOAK_PORT CHROMIUM=/usr/bin/chromium \
+    MEASURE_JSON=$OUT/web.json node "$ROOT/loadtest/web/measure.mjs" 2>&1 | tee "$OUT/web.txt"
 fi
 
 if want go; then

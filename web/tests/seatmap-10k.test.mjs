@@ -80,6 +80,26 @@ test("a 10,000-seat session renders every seat and turns a held one LOCKED live"
   assert.equal(await page.locator("[data-seat-id]").count(), 10000, "one element per seat");
   await page.waitForFunction(() => document.getElementById("live-state")?.textContent?.startsWith("Live"), null, { timeout: 15000 });
 
+  // Picking stays quick at this size: a click, then arrow keys and Space (the map is one tab stop).
+  const pickMs = await page.evaluate(async () => {
+    const seat = document.querySelector('[data-seat-id][data-status="AVAILABLE"]');
+    const t = performance.now();
+    seat.click();
+    while (seat.getAttribute("aria-pressed") !== "true") await new Promise((r) => requestAnimationFrame(r));
+    const ms = performance.now() - t;
+    seat.click();
+    return ms;
+  });
+  assert.equal(await page.locator('[data-seat-id][tabindex="0"]').count(), 1, "one tab stop for 10,000 seats");
+  await page.locator('[data-seat-id][tabindex="0"]').focus();
+  const from = await page.evaluate(() => document.activeElement?.getAttribute("data-seat-id"));
+  const k0 = Date.now();
+  for (let i = 0; i < 10; i++) await page.keyboard.press(i % 2 ? "ArrowDown" : "ArrowRight");
+  const keysMs = (Date.now() - k0) / 10;
+  const to = await page.evaluate(() => document.activeElement?.getAttribute("data-seat-id"));
+  assert.ok(to && to !== from, "arrow keys move the focus from seat to seat");
+  console.log(`pick_ms=${pickMs.toFixed(1)} arrow_key_ms=${keysMs.toFixed(1)}`);
+
   const tok = await token(`buyer${900 + Math.floor(Math.random() * 100)}`);
   const free = seats.seats.filter((s) => s.status === "AVAILABLE");
   let order, seat, t1;

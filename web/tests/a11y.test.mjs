@@ -24,7 +24,7 @@ async function demo() {
 }
 
 // audit opens path (signed in as user, when given), waits for ready, and checks it with axe.
-async function audit(name, path, { user, ready } = {}) {
+async function audit(name, path, { user, ready, act } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   try {
@@ -34,6 +34,7 @@ async function audit(name, path, { user, ready } = {}) {
     if (ready) await page.locator(ready).first().waitFor({ state: "attached", timeout: 15000 });
     // Client components load their data after hydration: let them settle.
     await page.waitForLoadState("networkidle", { timeout: 10000 }).catch(() => {});
+    if (act) await act(page);
     await shot(page, `a11y-${name}`);
     await page.addScriptTag({ path: AXE });
     const violations = await page.evaluate(async () => {
@@ -60,4 +61,11 @@ test("my orders (buyer)", { timeout: 60000 }, () => audit("orders", "/orders", {
 test("organizer console (organizer)", { timeout: 60000 }, () => audit("manage", "/manage", { user: "organizer" }));
 test("approval queue (admin)", { timeout: 60000 }, () => audit("admin", "/admin", { user: "admin", ready: "#queue-title" }));
 test("categories (admin)", { timeout: 60000 }, () => audit("admin-categories", "/admin/categories", { user: "admin", ready: "li[data-category-id]" }));
-test("check-in door (scanner)", { timeout: 60000 }, () => audit("checkin", "/checkin", { user: "scanner", ready: "#qr" }));
+test("check-in door (scanner) showing a result", { timeout: 60000 }, () => audit("checkin", "/checkin", {
+  user: "scanner", ready: "#qr",
+  act: async (page) => { // the big result's colours are part of what is checked
+    await page.locator("#qr").fill("not-a-ticket");
+    await page.locator("#qr").press("Enter");
+    await page.locator("#scan-result[data-result]:not([data-result=''])").waitFor({ timeout: 10000 });
+  },
+}));

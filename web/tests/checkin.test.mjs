@@ -118,7 +118,14 @@ test("a scanner checks a paid ticket in once, then sees it already checked in; a
 
   const page = await browser.newPage({ viewport: { width: 412, height: 915 } }); // a phone at the door
   await signIn(page, "scanner");
+  // The scanner's sessions are offered (organizations where it is a SCANNER member).
+  await page.goto(`${WEB}/checkin`);
+  const picker = page.getByLabel("Session");
+  await page.waitForFunction((id) => [...document.querySelectorAll("#door-session option")].some((o) => o.value === id), sessionId, { timeout: 15000 })
+    .catch(() => { throw new Error(`the door's session ${sessionId} is not offered to the scanner`); });
+  assert.match(await picker.locator(`option[value="${sessionId}"]`).innerText(), new RegExp(TITLE));
   await page.goto(`${WEB}/checkin?session_id=${sessionId}`);
+  assert.equal(await picker.inputValue(), sessionId, "?session_id= picks the session");
   const field = page.getByLabel("Ticket code (scan, type or paste)");
   const result = page.locator("#scan-result");
   const scan = async (code, want, name) => {

@@ -43,12 +43,21 @@ export default function Door({ initialSession }: { initialSession: string }) {
     field.current?.focus();
   };
 
+  // The chosen session goes into the address too, so a reload or a bookmark keeps the door.
+  const pick = (id: string) => {
+    setSessionId(id);
+    const url = new URL(window.location.href);
+    url.searchParams.set("session_id", id);
+    window.history.replaceState(null, "", url);
+    field.current?.focus();
+  };
+
   const listed = sessions?.some((s) => s.id === sessionId);
   return (
     <div className="door">
       <div className="door-session">
         <label htmlFor="door-session">Session</label>
-        <select id="door-session" value={sessionId} onChange={(e) => { setSessionId(e.target.value); field.current?.focus(); }}>
+        <select id="door-session" value={sessionId} onChange={(e) => pick(e.target.value)}>
           {!sessionId && <option value="">{sessions ? "No session to check in for" : "Loading sessions…"}</option>}
           {sessionId && !listed && <option value={sessionId}>Session {sessionId}</option>}
           {sessions?.map((s) => (

@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { launch, shot, signIn, WEB } from "./lib/browser.mjs";
+import { launch, seriousViolations, shot, signIn, WEB } from "./lib/browser.mjs";
 import { onSaleEvent } from "./lib/events.mjs";
 
 let browser;
@@ -48,6 +48,7 @@ test("search → seats and standing → discount → pay (test mode) → tickets
   await page.getByLabel("Discount code").fill(code.toLowerCase());
   await page.getByText("€80.00").waitFor();
   await shot(page, "purchase-3-session");
+  assert.deepEqual(await seriousViolations(page), [], "axe: the session page with picks");
 
   // Hold and pay → the order page.
   await Promise.all([page.waitForURL(/\/orders\/[0-9a-f-]{36}$/, { timeout: 15000 }), page.getByRole("button", { name: "Hold and pay" }).click()]);
@@ -56,6 +57,7 @@ test("search → seats and standing → discount → pay (test mode) → tickets
   await page.getByRole("heading", { name: "Test mode payment" }).waitFor();
   assert.match(await page.locator("#hold-left").textContent(), /^\d+:\d\d$/);
   await shot(page, "purchase-4-order");
+  assert.deepEqual(await seriousViolations(page), [], "axe: the order awaiting payment");
 
   await page.getByRole("button", { name: "Pay (test)" }).click();
   await page.locator("#order-status[data-status=PAID]").waitFor({ timeout: 20000 });
@@ -67,11 +69,13 @@ test("search → seats and standing → discount → pay (test mode) → tickets
     assert.ok(await qr.nth(i).evaluate((img) => img.complete && img.naturalWidth > 0), `QR ${i} drawn`);
   }
   await shot(page, "purchase-5-tickets");
+  assert.deepEqual(await seriousViolations(page), [], "axe: the paid order with tickets");
 
   // My orders lists it as paid.
   await page.getByRole("link", { name: "My orders", exact: true }).click();
   await page.getByRole("link", { name: title }).first().waitFor();
   await shot(page, "purchase-6-orders");
+  assert.deepEqual(await seriousViolations(page), [], "axe: my orders");
 
   // Someone else, not signed in, sees both seats BOOKED.
   const anon = await browser.newContext();

@@ -63,3 +63,20 @@ export async function json(res) {
   const text = await res.text();
   try { return JSON.parse(text); } catch { throw new Error(`${res.status} not JSON: ${text.slice(0, 200)}`); }
 }
+
+/**
+ * seriousViolations runs axe-core on the page and returns its serious and critical
+ * accessibility violations as short strings (empty when there are none).
+ */
+export async function seriousViolations(page) {
+  const { readFileSync } = await import("node:fs");
+  const { createRequire } = await import("node:module");
+  const src = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+  await page.addScriptTag({ content: src });
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+    return r.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length}, e.g. ${v.nodes[0]?.target})`);
+  });
+}

@@ -2,6 +2,8 @@
 //
 //	deploycheck compose FILE          load FILE as Docker Compose v2 does (compose-go, schema on)
 //	                                  and hold every service to the stack's rules
+//	deploycheck k8s FILE ROUTES_TS    a rendered overlay, decoded strictly (client-go) and held
+//	                                  to the rules a schema cannot state
 //	deploycheck metrics ROOT URL...   every metric a rule or dashboard uses is exported
 //
 // It is its own module, so its dependencies stay out of the services' go.mod.
@@ -14,13 +16,19 @@ import (
 
 func main() {
 	if len(os.Args) < 3 {
-		fmt.Fprintln(os.Stderr, "usage: deploycheck compose FILE | deploycheck metrics ROOT URL...")
+		fmt.Fprintln(os.Stderr, "usage: deploycheck compose FILE | k8s FILE ROUTES_TS | metrics ROOT URL...")
 		os.Exit(2)
 	}
 	var err error
 	switch os.Args[1] {
 	case "compose":
 		err = checkCompose(os.Args[2])
+	case "k8s":
+		if len(os.Args) != 4 {
+			err = fmt.Errorf("usage: deploycheck k8s FILE ROUTES_TS")
+			break
+		}
+		err = checkK8s(os.Args[2], os.Args[3])
 	case "metrics":
 		err = checkMetrics(os.Args[2], os.Args[3:])
 	default:

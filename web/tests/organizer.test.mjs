@@ -108,12 +108,25 @@ test("an organizer builds an event with a designed layout, an admin approves it,
   await page.getByLabel("Latitude").fill("52.09");
   await page.getByLabel("Longitude").fill("5.12");
   await page.getByLabel("Starts (UTC)").fill(local(start));
-  await page.getByLabel("Ends (UTC)").fill(local(new Date(start.getTime() + 3 * 3600e3)));
   await page.getByLabel("Sales start (UTC)").fill(local(new Date(Date.now() - 3600e3)));
+  // An end before the start: the API's field error is shown next to the field.
+  await page.getByLabel("Ends (UTC)").fill(local(new Date(start.getTime() - 3600e3)));
+  await page.getByRole("button", { name: "Add session" }).click();
+  await page.locator("#s-end-err").getByText("must be after start_time").waitFor({ timeout: 10000 });
+  await page.getByLabel("Ends (UTC)").fill(local(new Date(start.getTime() + 3 * 3600e3)));
   await page.getByRole("button", { name: "Add session" }).click();
   const sessionRow = page.getByTestId("sessions").locator("li[data-session-id]").first();
   await sessionRow.waitFor({ timeout: 15000 });
   const sessionId = await sessionRow.getAttribute("data-session-id");
+
+  // A public discount code.
+  const code = `T${randomUUID().slice(0, 6).toUpperCase()}`;
+  const discountForm = page.getByRole("form", { name: "Add a code" });
+  await discountForm.getByLabel("Code").fill(code);
+  await discountForm.getByLabel("Percent (1–100)").fill("10");
+  await discountForm.getByLabel("Public (shown on the event page)").check();
+  await discountForm.getByRole("button", { name: "Add code" }).click();
+  await page.getByText(code, { exact: true }).waitFor({ timeout: 10000 });
   await shot(page, "organizer-event-wizard");
 
   // The layout designer: a seated grid of 3 x 8 (Stalls), a standing area of 50 (Floor), a stage.
@@ -207,6 +220,43 @@ test("an organizer builds an event with a designed layout, an admin approves it,
   await page.locator(`[data-testid="orders-table"] tr[data-order-id="${order.id}"] a`).click();
   await page.getByRole("heading", { name: "Refund" }).waitFor({ timeout: 15000 });
   await shot(page, "organizer-order");
+
+  // Refunds: more than was paid is refused with the API's figures; 5.00 goes through.
+  const dialogs = [];
+  page.on("dialog", (d) => { dialogs.push(d.message()); void d.accept(); });
+  await page.getByLabel("An amount (no ticket is voided)").check();
+  await page.getByLabel("Amount (EUR)").fill("100");
+  await page.getByRole("button", { name: "Refund", exact: true }).click();
+  await page.getByRole("alert").getByText("Left to refund: €30.00").waitFor({ timeout: 15000 });
+  await page.getByLabel("Amount (EUR)").fill("5");
+  await page.getByRole("button", { name: "Refund", exact: true }).click();
+  await page.getByText("Refunded €5.00.").waitFor({ timeout: 15000 });
+  await page.getByTestId("refunded").getByText("€5.00").waitFor({ timeout: 10000 });
+
+  // Seat blocks on the session's map: two free seats are blocked through the order service;
+  // the sold seat cannot be.
+  await page.goto(`${WEB}/manage/sessions/${sessionId}/seats`);
+  const freeSeats = page.locator('[data-seat-id][data-status="AVAILABLE"]');
+  await freeSeats.first().waitFor({ timeout: 15000 });
+  const toBlock = [await freeSeats.nth(3).getAttribute("data-seat-id"), await freeSeats.nth(4).getAttribute("data-seat-id")];
+  for (const id of toBlock) await page.locator(`[data-seat-id="${id}"]`).click();
+  await page.getByRole("button", { name: "Block 2 selected", exact: true }).click();
+  await page.getByText("2 seats blocked.").waitFor({ timeout: 15000 });
+  await until("the blocked seats are BLOCKED on the public seat map", async () => {
+    const doc = await json(await fetch(`${WEB}/api/v1/sessions/${sessionId}/seats`));
+    return toBlock.every((id) => doc.seats.find((s) => s.id === id)?.status === "BLOCKED");
+  }, 20000, 500);
+  await page.locator(`[data-seat-id="${order.seat_ids[0]}"]`).click();
+  await page.getByRole("button", { name: "Block 1 selected", exact: true }).click();
+  await page.getByRole("alert").filter({ hasText: "held, sold or blocked" }).waitFor({ timeout: 10000 });
+  await shot(page, "organizer-seat-blocks");
+
+  // Cancelling the session says that it refunds every paid order, and does it.
+  await page.goto(`${WEB}/manage/events/${eventId}`);
+  await page.getByRole("button", { name: /^Cancel the session of/ }).click();
+  await page.getByText("Session cancelled: its paid orders are being refunded.").waitFor({ timeout: 15000 });
+  assert.match(dialogs.at(-1), /refunded in full/);
+  await page.getByTestId("sessions").locator('[data-status="CANCELLED"]').waitFor({ timeout: 10000 });
 
   // A buyer is told plainly that the event's console is not theirs.
   const buyerCtx = await browser.newContext({ viewport: { width: 390, height: 844 } });

@@ -6,13 +6,13 @@ export interface Bar { label: string; value: number; colour?: string }
 
 interface Props { title: string; bars: Bar[]; format?: (v: number) => string; testId?: string }
 
-const ROW = 28;
-const LABEL = 140;
-const WIDTH = 480;
+const ROW = 34;
+const LABEL = 150;
+const WIDTH = 420;
 
 export default function BarChart({ title, bars, format = String, testId }: Props) {
   const max = Math.max(1, ...bars.map((b) => b.value));
-  const plot = WIDTH - LABEL - 90;
+  const plot = WIDTH - LABEL - 80;
   return (
     <figure className={s.figure} data-testid={testId}>
       <figcaption className={s.caption}>{title}</figcaption>
@@ -22,9 +22,9 @@ export default function BarChart({ title, bars, format = String, testId }: Props
           const y = i * ROW + 4;
           return (
             <g key={`${b.label}-${i}`}>
-              <text x={LABEL - 6} y={y + 15} textAnchor="end" className={s.label}>{b.label.length > 20 ? b.label.slice(0, 19) + "…" : b.label}</text>
-              <rect x={LABEL} y={y} width={Math.max(w, b.value > 0 ? 2 : 0)} height={ROW - 8} rx={3} fill={b.colour ?? "#4F46E5"} />
-              <text x={LABEL + w + 6} y={y + 15} className={s.value}>{format(b.value)}</text>
+              <text x={LABEL - 6} y={y + 18} textAnchor="end" className={s.label}>{b.label.length > 17 ? b.label.slice(0, 16) + "…" : b.label}</text>
+              <rect x={LABEL} y={y} width={Math.max(w, b.value > 0 ? 2 : 0)} height={ROW - 10} rx={3} fill={b.colour ?? "#4F46E5"} />
+              <text x={LABEL + w + 6} y={y + 18} className={s.value}>{format(b.value)}</text>
             </g>
           );
         })}

@@ -95,7 +95,7 @@ export default function Discounts({ ev, onChange }: { ev: EventDoc; onChange: ()
           {input("from", "Active from (UTC, optional)", "active_from", { type: "datetime-local" })}
           {input("until", "Active until (UTC, optional)", "active_until", { type: "datetime-local" })}
         </div>
-        <label style={{ display: "flex", gap: "0.4rem", alignItems: "center" }}>
+        <label className={s.choice}>
           <input type="checkbox" checked={f.isPublic} onChange={set("isPublic")} /> Public (shown on the event page)
         </label>
         <div><button className={s.button}>Add code</button></div>

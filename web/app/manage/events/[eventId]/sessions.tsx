@@ -57,7 +57,8 @@ export default function Sessions({ ev, onChange }: { ev: EventDoc; onChange: () 
 
 function NewSession({ eventId, onCreated }: { eventId: string; onCreated: () => Promise<void> }) {
   const [type, setType] = useState<"PHYSICAL" | "ONLINE">("PHYSICAL");
-  const [f, setF] = useState({ start: "", end: "", salesStart: "", salesEnd: "", venue: "", address: "", lat: "", lng: "", link: "" });
+  const empty = { start: "", end: "", salesStart: "", salesEnd: "", venue: "", address: "", lat: "", lng: "", link: "" };
+  const [f, setF] = useState(empty);
   const [problem, setProblem] = useState<Problem | null>(null);
   const set = (k: keyof typeof f) => (e: React.ChangeEvent<HTMLInputElement>) => setF({ ...f, [k]: e.target.value });
 
@@ -73,6 +74,7 @@ function NewSession({ eventId, onCreated }: { eventId: string; onCreated: () => 
     const r = await api<Session>("POST", `/api/v1/events/${eventId}/sessions`, body);
     if (!r.ok) return setProblem(r.problem);
     setProblem(null);
+    setF(empty);
     await onCreated();
   }
 
@@ -87,10 +89,10 @@ function NewSession({ eventId, onCreated }: { eventId: string; onCreated: () => 
   return (
     <form className={s.form} onSubmit={create} aria-labelledby="new-session-h" style={{ marginTop: "1rem" }}>
       <h3 id="new-session-h">Add a session</h3>
-      <fieldset className={s.inline}>
+      <fieldset className={s.fieldset}>
         <legend>Where</legend>
-        <label><input type="radio" name="stype" checked={type === "PHYSICAL"} onChange={() => setType("PHYSICAL")} /> At a venue</label>
-        <label><input type="radio" name="stype" checked={type === "ONLINE"} onChange={() => setType("ONLINE")} /> Online</label>
+        <label className={s.choice}><input type="radio" name="stype" checked={type === "PHYSICAL"} onChange={() => setType("PHYSICAL")} /> At a venue</label>
+        <label className={s.choice}><input type="radio" name="stype" checked={type === "ONLINE"} onChange={() => setType("ONLINE")} /> Online</label>
       </fieldset>
       {type === "PHYSICAL" ? (
         <>

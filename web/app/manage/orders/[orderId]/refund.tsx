@@ -56,17 +56,17 @@ export default function Refund({ order: o, onDone }: { order: SalesOrder; onDone
       <h2 id="refund-h">Refund</h2>
       <p className={ui.muted}>Left to refund: {money(left, o.currency)}</p>
       <form className={ui.form} onSubmit={refund}>
-        <fieldset>
+        <fieldset className={ui.fieldset}>
           <legend>What to refund</legend>
-          <label><input type="radio" name="mode" checked={mode === "all"} onChange={() => setMode("all")} /> The whole order (what is left)</label>
-          <label><input type="radio" name="mode" checked={mode === "tickets"} onChange={() => setMode("tickets")} disabled={valid.length === 0} /> Chosen tickets (they are voided)</label>
-          <label><input type="radio" name="mode" checked={mode === "amount"} onChange={() => setMode("amount")} /> An amount (no ticket is voided)</label>
+          <label className={ui.choice}><input type="radio" name="mode" checked={mode === "all"} onChange={() => setMode("all")} /> The whole order (what is left)</label>
+          <label className={ui.choice}><input type="radio" name="mode" checked={mode === "tickets"} onChange={() => setMode("tickets")} disabled={valid.length === 0} /> Chosen tickets (they are voided)</label>
+          <label className={ui.choice}><input type="radio" name="mode" checked={mode === "amount"} onChange={() => setMode("amount")} /> An amount (no ticket is voided)</label>
         </fieldset>
         {mode === "tickets" && (
-          <fieldset aria-describedby="rf-tickets-err">
+          <fieldset className={ui.fieldset} aria-describedby="rf-tickets-err">
             <legend>Tickets</legend>
             {valid.map((l) => (
-              <label key={l.ticket_id}>
+              <label key={l.ticket_id} className={ui.choice}>
                 <input
                   type="checkbox"
                   checked={tickets.has(l.ticket_id!)}

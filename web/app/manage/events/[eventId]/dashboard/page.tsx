@@ -45,7 +45,8 @@ export default function Dashboard({ params }: { params: Promise<{ eventId: strin
   };
   const tierName = (id: string) => ev.data?.tiers.find((t) => t.id === id)?.name ?? id.slice(0, 8);
   const tierColour = (id: string) => ev.data?.tiers.find((t) => t.id === id)?.colour;
-  const tiers = new Map<string, { sold: number; revenue: number }>();
+  // Every tier of the event is charted, those without sales at 0.
+  const tiers = new Map<string, { sold: number; revenue: number }>((ev.data?.tiers ?? []).map((t) => [t.id, { sold: 0, revenue: 0 }]));
   for (const x of sum?.sessions ?? []) for (const t of x.tiers) {
     const a = tiers.get(t.tier_id) ?? { sold: 0, revenue: 0 };
     tiers.set(t.tier_id, { sold: a.sold + t.sold, revenue: a.revenue + t.revenue_minor });

@@ -6,7 +6,7 @@ import { useEffect, useState } from "react";
 import dynamic from "next/dynamic";
 import { useRouter } from "next/navigation";
 import { clientSecretOf, type ApiErrorBody, type Order } from "@/lib/orders-client";
-import type { PaymentMode } from "./payment-mode";
+import type { PaymentMode } from "@/lib/orders-payment";
 
 // Stripe.js and its React bindings load only where a real publishable key is set.
 const StripePay = dynamic(() => import("./stripe-pay"), { ssr: false, loading: () => <p>Loading the payment form…</p> });

@@ -6,7 +6,7 @@ import { getOrder, getTickets, orderLines, sessionOf } from "@/lib/orders";
 import { getSession } from "@/lib/session";
 import { money, statusWord, when } from "../format";
 import OrderLive from "./order-live";
-import { paymentMode } from "./payment-mode";
+import { paymentMode } from "@/lib/orders-payment";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Order · Ticketly" };

@@ -6,11 +6,17 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { launch, seriousViolations, shot, signIn, WEB } from "./lib/browser.mjs";
-import { onSaleEvent } from "./lib/events.mjs";
+import { launch, seriousViolations, shot, signIn, token, WEB } from "./lib/browser.mjs";
+import { api, onSaleEvent } from "./lib/events.mjs";
+
+const STRIPE_DEV = process.env.STRIPE_DEV_URL ?? "http://127.0.0.1:12113";
 
 let browser;
-before(async () => { browser = await launch(); });
+before(async () => {
+  const up = await fetch(`${STRIPE_DEV}/healthz`).then((r) => r.ok, () => false);
+  assert.ok(up, `the stack's Stripe dev tool answers on ${STRIPE_DEV}/healthz (tools/stripedev, started by make run)`);
+  browser = await launch();
+});
 after(async () => { await browser?.close(); });
 
 test("search → seats and standing → discount → pay (test mode) → tickets with QR, seats BOOKED for everyone", { timeout: 240000 }, async () => {
@@ -89,4 +95,30 @@ test("search → seats and standing → discount → pay (test mode) → tickets
   await shot(other, "purchase-7-booked");
   await anon.close();
   await buyer.close();
+});
+
+test("the test-mode payment pays only the signed-in buyer's own order, from this site", { timeout: 180000 }, async () => {
+  const { sessionId, seats } = await onSaleEvent(`Web pay guard ${randomUUID().slice(0, 8)}`, { rows: 1, columns: 2 });
+  const owner = `buyer${300 + Math.floor(Math.random() * 100)}`;
+  const order = await api(await token(owner), "POST", "/api/v1/orders", { session_id: sessionId, seat_ids: [seats[0].id] });
+  const pay = (ctx, headers = {}) => ctx.request.post(`${WEB}/dev/pay/${order.id}`, {
+    headers: { origin: WEB, "content-type": "application/json", ...headers }, data: { outcome: "succeeded" },
+  });
+  try {
+    const anon = await browser.newContext();
+    assert.equal((await pay(anon)).status(), 401, "signed out");
+    const other = await browser.newContext();
+    await signIn(await other.newPage(), `buyer${200 + Math.floor(Math.random() * 100)}`);
+    const res = await pay(other);
+    assert.equal(res.status(), 404, "another buyer's order does not exist for them");
+    const mine = await browser.newContext();
+    await signIn(await mine.newPage(), owner);
+    assert.equal((await pay(mine, { origin: "http://evil.example" })).status(), 403, "another origin");
+    const bad = await mine.request.post(`${WEB}/dev/pay/${order.id}`, { headers: { origin: WEB, "content-type": "application/json" }, data: { outcome: "maybe" } });
+    assert.equal(bad.status(), 400, "an unknown outcome");
+    assert.equal((await mine.request.post(`${WEB}/dev/pay/not-a-uuid`, { headers: { origin: WEB } })).status(), 400, "not a UUID");
+    await Promise.all([anon.close(), other.close(), mine.close()]);
+  } finally {
+    await api(await token(owner), "POST", `/api/v1/orders/${order.id}/cancel`);
+  }
 });

@@ -64,6 +64,9 @@ export default function Door({ initialSession }: { initialSession: string }) {
             <option key={s.id} value={s.id}>{s.event_title} · {when(s.start_time)}{s.venue ? ` · ${s.venue}` : ""}</option>
           ))}
         </select>
+        {sessions?.length === 0 && !sessionId && (
+          <p className="door-hint">Only the owner, admins and scanners of an organization can check its tickets in; ask the organizer to add you as a scanner.</p>
+        )}
       </div>
       <form className="scan" onSubmit={(e) => { e.preventDefault(); void scan(qr); }}>
         <label htmlFor="qr">Ticket code (scan, type or paste)</label>

@@ -4,6 +4,8 @@
 # stay open.
 
 resource "aws_lb" "this" {
+  #checkov:skip=CKV2_AWS_76:The Log4j rules (KnownBadInputs) are on; the check also wants AnonymousIpList, which would block Stripe's webhooks (sent from cloud hosts) and buyers on VPNs.
+  #checkov:skip=CKV_AWS_91:Access logs need a log bucket whose policy names the region's ELB account; WAF logs (waf.tf) record every request meanwhile.
   name                       = var.name
   load_balancer_type         = "application"
   internal                   = false

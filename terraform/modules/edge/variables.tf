@@ -43,5 +43,5 @@ variable "rate_limit_per_5min" {
 variable "log_retention_days" {
   description = "How long WAF logs are kept."
   type        = number
-  default     = 90
+  default     = 365
 }

@@ -1,15 +1,7 @@
-# AWS WAF on the load balancer: AWS's managed rule sets (common exploits, known bad inputs,
-# SQL injection, address reputation) and a rate limit per client address. Stripe's webhook
+# AWS WAF on the load balancer: AWS's managed rule sets (address reputation, common
+# exploits, known bad inputs including Log4j, SQL injection) and a rate limit per client
+# address. Stripe's webhook
 # bodies are signed JSON and pass the common rule set's size limit (8 KiB bodies).
-
-locals {
-  managed_rule_sets = {
-    AWSManagedRulesAmazonIpReputationList = 10
-    AWSManagedRulesCommonRuleSet          = 20
-    AWSManagedRulesKnownBadInputsRuleSet  = 30
-    AWSManagedRulesSQLiRuleSet            = 40
-  }
-}
 
 resource "aws_wafv2_web_acl" "this" {
   name  = var.name
@@ -19,28 +11,91 @@ resource "aws_wafv2_web_acl" "this" {
     allow {}
   }
 
-  dynamic "rule" {
-    for_each = local.managed_rule_sets
-    content {
-      name     = rule.key
-      priority = rule.value
+  rule {
+    name     = "AWSManagedRulesAmazonIpReputationList"
+    priority = 10
 
-      override_action {
-        none {}
-      }
+    override_action {
+      none {}
+    }
 
-      statement {
-        managed_rule_group_statement {
-          vendor_name = "AWS"
-          name        = rule.key
-        }
+    statement {
+      managed_rule_group_statement {
+        vendor_name = "AWS"
+        name        = "AWSManagedRulesAmazonIpReputationList"
       }
+    }
 
-      visibility_config {
-        cloudwatch_metrics_enabled = true
-        metric_name                = rule.key
-        sampled_requests_enabled   = true
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "AWSManagedRulesAmazonIpReputationList"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  rule {
+    name     = "AWSManagedRulesCommonRuleSet"
+    priority = 20
+
+    override_action {
+      none {}
+    }
+
+    statement {
+      managed_rule_group_statement {
+        vendor_name = "AWS"
+        name        = "AWSManagedRulesCommonRuleSet"
       }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "AWSManagedRulesCommonRuleSet"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  rule {
+    name     = "AWSManagedRulesKnownBadInputsRuleSet"
+    priority = 30
+
+    override_action {
+      none {}
+    }
+
+    statement {
+      managed_rule_group_statement {
+        vendor_name = "AWS"
+        name        = "AWSManagedRulesKnownBadInputsRuleSet"
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "AWSManagedRulesKnownBadInputsRuleSet"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  rule {
+    name     = "AWSManagedRulesSQLiRuleSet"
+    priority = 40
+
+    override_action {
+      none {}
+    }
+
+    statement {
+      managed_rule_group_statement {
+        vendor_name = "AWS"
+        name        = "AWSManagedRulesSQLiRuleSet"
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "AWSManagedRulesSQLiRuleSet"
+      sampled_requests_enabled   = true
     }
   }
 

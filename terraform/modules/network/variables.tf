@@ -22,7 +22,7 @@ variable "azs" {
 variable "flow_log_retention_days" {
   description = "How long VPC flow logs are kept."
   type        = number
-  default     = 90
+  default     = 365
 }
 
 variable "kms_key_arn" {

@@ -8,6 +8,9 @@
 data "aws_caller_identity" "current" {}
 
 data "aws_iam_policy_document" "kms" {
+  #checkov:skip=CKV_AWS_111:A key policy's "*" resource is the key itself; this is AWS's default account statement.
+  #checkov:skip=CKV_AWS_356:A key policy's "*" resource is the key itself.
+  #checkov:skip=CKV_AWS_109:The account root administers its key (AWS's default key policy); IAM policies grant the rest.
   # The account administers the key; services use it through their own IAM permissions.
   statement {
     sid       = "AccountAdministers"
@@ -53,6 +56,7 @@ resource "random_password" "redis_auth" {
 }
 
 resource "aws_secretsmanager_secret" "k3s_token" {
+  #checkov:skip=CKV2_AWS_57:Rotating it needs the consumers restarted in step (k3s join, Redis AUTH, service credentials): a runbook, not a Lambda.
   name                    = "${var.name}/k3s-token"
   description             = "Join token of the k3s cluster"
   kms_key_id              = aws_kms_key.this.arn
@@ -65,6 +69,7 @@ resource "aws_secretsmanager_secret_version" "k3s_token" {
 }
 
 resource "aws_secretsmanager_secret" "redis_auth" {
+  #checkov:skip=CKV2_AWS_57:Rotating it needs the consumers restarted in step (k3s join, Redis AUTH, service credentials): a runbook, not a Lambda.
   name                    = "${var.name}/redis-auth"
   description             = "AUTH token of ElastiCache Redis (order's REDIS_PASSWORD)"
   kms_key_id              = aws_kms_key.this.arn
@@ -78,6 +83,7 @@ resource "aws_secretsmanager_secret_version" "redis_auth" {
 
 # Filled by the operator; one secret per workload, as in the cluster.
 resource "aws_secretsmanager_secret" "app" {
+  #checkov:skip=CKV2_AWS_57:Rotating it needs the consumers restarted in step (k3s join, Redis AUTH, service credentials): a runbook, not a Lambda.
   for_each = toset(["event-command", "event-query", "order", "scheduler", "web", "keycloak", "debezium"])
 
   name                    = "${var.name}/app/${each.key}"

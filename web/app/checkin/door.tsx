@@ -19,6 +19,7 @@ export default function Door({ initialSession }: { initialSession: string }) {
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ outcome: Outcome; n: number } | null>(null);
   const field = useRef<HTMLInputElement>(null);
+  const inFlight = useRef(false); // a scanner's second Enter must not send the code twice
 
   useEffect(() => {
     void doorSessions().then(({ signedOut, sessions: list }) => {
@@ -30,16 +31,19 @@ export default function Door({ initialSession }: { initialSession: string }) {
 
   const scan = async (code: string) => {
     const value = code.trim();
-    if (!value || busy) return;
+    if (!value || inFlight.current) return;
     if (!sessionId) {
       setResult((r) => ({ outcome: { kind: "error", message: "Choose the session first." }, n: (r?.n ?? 0) + 1 }));
       return;
     }
+    inFlight.current = true;
     setBusy(true);
     const outcome = await checkIn(value, sessionId);
+    inFlight.current = false;
     setBusy(false);
     setResult((r) => ({ outcome, n: (r?.n ?? 0) + 1 }));
-    setQr("");
+    // Cleared for the next ticket, unless the next code is already being typed.
+    setQr((cur) => (cur.trim() === value ? "" : cur));
     field.current?.focus();
   };
 

@@ -6,8 +6,8 @@ import { outcome } from "./checkin";
 const err = (code: string, details: Record<string, unknown> = {}, message = "m") => ({ error: { code, message, details } });
 
 test("each answer of POST /api/v1/checkins becomes what the scanner is shown", () => {
-  assert.deepEqual(outcome(200, { checked_in_at: "2026-12-01T20:00:00Z", label: "A-1", tier_name: "VIP", holder: { email: "b@x" } }),
-    { kind: "checked_in", label: "A-1", tier: "VIP", holder: "b@x", at: "2026-12-01T20:00:00Z" });
+  assert.deepEqual(outcome(200, { ticket: { id: "t1" }, checked_in_at: "2026-12-01T20:00:00Z", label: "A-1", tier_name: "VIP", holder: { email: "b@x" } }),
+    { kind: "checked_in", ticketId: "t1", label: "A-1", tier: "VIP", holder: "b@x", at: "2026-12-01T20:00:00Z" });
   assert.deepEqual(outcome(409, err("conflict", { checked_in_at: "2026-12-01T20:00:00Z" })), { kind: "already", at: "2026-12-01T20:00:00Z" });
   assert.deepEqual(outcome(422, err("unprocessable", { reason: "other_session" })), { kind: "not_valid", reason: "The ticket is for another session." });
   assert.equal(outcome(422, err("unprocessable", { reason: "something_new" }, "Refused at this door")).kind, "not_valid");

@@ -5,7 +5,7 @@
 
 /** What the scanner is shown after a scan. */
 export type Outcome =
-  | { kind: "checked_in"; label: string; tier: string; holder: string; at: string }
+  | { kind: "checked_in"; ticketId: string; label: string; tier: string; holder: string; at: string }
   | { kind: "already"; at: string }
   | { kind: "not_valid"; reason: string }
   | { kind: "signed_out" }
@@ -23,7 +23,7 @@ const REASONS: Record<string, string> = {
 };
 
 interface ErrorBody { error?: { code?: string; message?: string; details?: Record<string, unknown> } }
-interface CheckedIn { checked_in_at: string; label: string; tier_name: string; holder?: { email?: string } }
+interface CheckedIn { ticket?: { id?: string }; checked_in_at: string; label: string; tier_name: string; holder?: { email?: string } }
 
 /** outcome reads an answer of POST /api/v1/checkins (status and parsed body). */
 export function outcome(status: number, body: unknown): Outcome {
@@ -32,7 +32,7 @@ export function outcome(status: number, body: unknown): Outcome {
   switch (status) {
     case 200: {
       const b = body as CheckedIn;
-      return { kind: "checked_in", label: b.label, tier: b.tier_name, holder: b.holder?.email ?? "", at: b.checked_in_at };
+      return { kind: "checked_in", ticketId: b.ticket?.id ?? "", label: b.label, tier: b.tier_name, holder: b.holder?.email ?? "", at: b.checked_in_at };
     }
     case 409:
       return { kind: "already", at: String(details.checked_in_at ?? "") };
@@ -74,6 +74,23 @@ export async function checkIn(qr: string, sessionId: string): Promise<Outcome> {
   let body: unknown;
   try { body = await res.json(); } catch { body = undefined; }
   return outcome(res.status, body);
+}
+
+/**
+ * undoCheckIn takes a ticket's check-in back (a mistaken scan): allowed to the owner and ADMINs
+ * of the organization, not to scanners. Returns what to tell the person, "" when undone.
+ */
+export async function undoCheckIn(ticketId: string): Promise<string> {
+  try {
+    const res = await fetch(`/api/v1/checkins/${encodeURIComponent(ticketId)}`, { method: "DELETE", cache: "no-store", credentials: "same-origin" });
+    if (res.status === 204) return "";
+    if (res.status === 403) return "Only the organization's owner or admins can undo a check-in.";
+    if (res.status === 409) return "The ticket is not checked in.";
+    const body = (await res.json().catch(() => undefined)) as ErrorBody | undefined;
+    return body?.error?.message ?? `The server answered ${res.status}.`;
+  } catch {
+    return "The server cannot be reached.";
+  }
 }
 
 /** A session a scanner may check in for, as listed in the door's picker. */

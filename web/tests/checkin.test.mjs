@@ -143,6 +143,10 @@ test("a scanner checks a paid ticket in once, then sees it already checked in; a
   assert.match(first, /Checked in/);
   assert.ok(first.includes(ticket.label), `the seat's label ${ticket.label} is shown: ${first}`);
   assert.match(first, /buyer94\d@/, "the holder is shown");
+  // Undoing is for the organization's owner and admins: the scanner is told so.
+  await page.getByRole("button", { name: "Undo this check-in" }).click();
+  await page.getByRole("alert").getByText("Only the organization's owner or admins can undo a check-in.").waitFor({ timeout: 10000 });
+  assert.ok(await field.evaluate((el) => el === document.activeElement), "the field has the focus again after the undo");
 
   const again = await scan(ticket.qr, "already", "the same ticket again");
   assert.match(again, /Already checked in\s+at \S/);

@@ -3,7 +3,7 @@
 // scanner types the code and presses Enter): Enter submits, and the field is cleared and
 // focused again after every scan. The result is one big, announced line.
 import { useEffect, useRef, useState } from "react";
-import { checkIn, doorSessions, type DoorSession, type Outcome } from "@/lib/checkin";
+import { checkIn, doorSessions, undoCheckIn, type DoorSession, type Outcome } from "@/lib/checkin";
 import { when } from "@/lib/api";
 import CameraScan from "./camera-scan";
 
@@ -85,6 +85,9 @@ export default function Door({ initialSession }: { initialSession: string }) {
         className={`result ${result ? `result-${result.outcome.kind}` : ""}`} data-result={result?.outcome.kind ?? ""}>
         {result ? <Result outcome={result.outcome} n={result.n} /> : <p className="result-hint">Ready to scan.</p>}
       </div>
+      {result?.outcome.kind === "checked_in" && result.outcome.ticketId && (
+        <Undo key={result.n} ticketId={result.outcome.ticketId} done={() => field.current?.focus()} />
+      )}
     </div>
   );
 }
@@ -105,4 +108,23 @@ function Result({ outcome: o, n }: { outcome: Outcome; n: number }) {
     case "error":
       return <><p className="result-title">Not checked</p><p>{o.message}</p>{scanNo}</>;
   }
+}
+
+// Undo takes the last check-in back (a ticket scanned at the wrong moment); owners and admins only.
+function Undo({ ticketId, done }: { ticketId: string; done: () => void }) {
+  const [state, setState] = useState<"idle" | "busy" | "undone">("idle");
+  const [error, setError] = useState("");
+  if (state === "undone") return <p role="status" className="undo">Check-in undone: the ticket can be scanned again.</p>;
+  return (
+    <div className="undo">
+      <button type="button" className="secondary" disabled={state === "busy"} onClick={async () => {
+        setState("busy");
+        const err = await undoCheckIn(ticketId);
+        setError(err);
+        setState(err ? "idle" : "undone");
+        done();
+      }}>Undo this check-in</button>
+      {error && <p role="alert">{error}</p>}
+    </div>
+  );
 }

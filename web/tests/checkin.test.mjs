@@ -1,6 +1,7 @@
-// Browser test of the check-in door (issue 11): a ticket of a freshly paid order is checked in
+// Browser tests of the check-in door (issue 11): a ticket of a freshly paid order is checked in
 // once on /checkin as the `scanner` user ("Checked in"), then again ("Already checked in at
-// …"), and a code that is no ticket is "Not valid". The ticket is bought through the web
+// …"), and a code that is no ticket is "Not valid"; the organizer (owner) undoes a check-in
+// and the ticket goes in again. Each ticket is bought through the web
 // origin's API as a buyer and paid with a correctly signed payment_intent.succeeded webhook
 // (the local stack's development secret), the same code path as Stripe's.
 // The door is an event of its own organization ("Web tests: doors", scanner a SCANNER member),
@@ -154,5 +155,23 @@ test("a scanner checks a paid ticket in once, then sees it already checked in; a
   const bad = await scan("not-a-ticket-" + randomUUID(), "not_valid", "a code that is no ticket");
   assert.match(bad, /Not valid/);
   assert.equal(await page.locator("#scan-result").getAttribute("role"), "status", "the result is announced");
+  await page.close();
+});
+
+test("the organizer undoes a mistaken check-in and the ticket can be scanned again", { timeout: 180000 }, async () => {
+  const { sessionId } = await door();
+  const ticket = await paidTicket(sessionId);
+  const page = await browser.newPage();
+  await signIn(page, "organizer");
+  await page.goto(`${WEB}/checkin?session_id=${sessionId}`);
+  const field = page.getByLabel("Ticket code (scan, type or paste)");
+  await field.fill(ticket.qr);
+  await field.press("Enter");
+  await page.locator('#scan-result[data-result="checked_in"]').waitFor({ timeout: 10000 });
+  await page.getByRole("button", { name: "Undo this check-in" }).click();
+  await page.getByText("Check-in undone: the ticket can be scanned again.").waitFor({ timeout: 10000 });
+  await field.fill(ticket.qr);
+  await field.press("Enter");
+  await page.locator('#scan-result:has-text("Scan 2")[data-result="checked_in"]').waitFor({ timeout: 10000 });
   await page.close();
 });

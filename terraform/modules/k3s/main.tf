@@ -65,8 +65,8 @@ resource "aws_instance" "server" {
   #checkov:skip=CKV_AWS_126:Detailed monitoring: set in the launch template.
   #checkov:skip=CKV2_AWS_41:The instance profile is set in the launch template.
   ebs_optimized = true
-  subnet_id  = var.private_subnet_ids[0]
-  private_ip = local.server_ip
+  subnet_id     = var.private_subnet_ids[0]
+  private_ip    = local.server_ip
 
   launch_template {
     id      = aws_launch_template.server.id

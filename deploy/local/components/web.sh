@@ -72,13 +72,18 @@ web_describe() { echo "http://localhost:$WEB_PORT (pages, and /api/v1/... routed
 
 web_up() {
   mkdir -p "$TICKETLY_CACHE/web"
-  # One build at a time: several `make run`s may share this machine's cache.
-  ( flock 9; web_install ) 9>"$TICKETLY_CACHE/web/.lock" || exit 1
-  if is_running web && web_ready; then log "web ready: $(web_describe)"; return 0; fi
-  stop_pid web
-  web_start
-  wait_for "web on :$WEB_PORT" 120 web web_ready
-  log "web ready: $(web_describe)"
+  # One build and start at a time: several `make run`s (and test runs) may share this
+  # machine's cache and port; a start outside the lock raced another one for the port.
+  (
+    flock 9
+    web_install
+    if is_running web && web_ready; then log "web ready: $(web_describe)"; exit 0; fi
+    stop_pid web
+    # The server must not inherit the lock's descriptor (it would hold the lock for its life).
+    web_start 9>&-
+    wait_for "web on :$WEB_PORT" 120 web web_ready
+    log "web ready: $(web_describe)"
+  ) 9>"$TICKETLY_CACHE/web/.lock" || exit 1
 }
 
 web_status() {

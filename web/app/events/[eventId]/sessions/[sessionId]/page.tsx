@@ -31,7 +31,7 @@ function rowsOf(seats: Seat[], tierIndex: Map<string, number>): [string, MapSeat
 export default async function SessionPage({ params }: { params: Promise<{ eventId: string; sessionId: string }> }) {
   const { eventId, sessionId } = await params;
   let session: SessionDoc, seats: SeatsDoc;
-  const user = await getSession();
+  const signedIn = getSession().then((s) => s !== null);
   try {
     [session, seats] = await Promise.all([
       getJSON<SessionDoc>(`/api/v1/sessions/${encodeURIComponent(sessionId)}`),
@@ -91,7 +91,7 @@ export default async function SessionPage({ params }: { params: Promise<{ eventI
         blocks={mapBlocks}
         tiers={tiers.map(({ name, price_minor, currency }) => ({ name, price_minor, currency }))}
         status={seats.status || session.status}
-        signedIn={user !== null}
+        signedIn={await signedIn}
         loginHref={`/auth/login?returnTo=${encodeURIComponent(`/events/${eventId}/sessions/${sessionId}`)}`}
       />
     </>

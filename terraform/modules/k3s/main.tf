@@ -38,7 +38,7 @@ resource "aws_launch_template" "server" {
   }
 
   block_device_mappings {
-    device_name = "/dev/sda1"
+    device_name = var.root_device_name
     ebs {
       volume_size           = var.root_volume_gb
       volume_type           = "gp3"
@@ -102,7 +102,7 @@ resource "aws_launch_template" "agent" {
   }
 
   block_device_mappings {
-    device_name = "/dev/sda1"
+    device_name = var.root_device_name
     ebs {
       volume_size           = var.root_volume_gb
       volume_type           = "gp3"

@@ -14,6 +14,12 @@ variable "ami_id" {
   type        = string
 }
 
+variable "root_device_name" {
+  description = "Root device of the AMI (/dev/sda1 on Ubuntu, /dev/xvda on Amazon Linux)."
+  type        = string
+  default     = "/dev/sda1"
+}
+
 variable "server_instance_type" {
   description = "Instance type of the k3s server."
   type        = string

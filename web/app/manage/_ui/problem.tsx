@@ -24,7 +24,7 @@ export function ProblemNote({ problem, action }: { problem: Problem | null | und
   if (problem.status === 403) {
     return (
       <p role="alert" className={s.problem} data-testid="not-allowed">
-        Not allowed: you do not have the rights {action ? `to ${action}` : "for this"}. {problem.message}
+        <strong>Not allowed.</strong> Your account may not {action ?? "do this"}. <span className={s.detail}>({problem.message})</span>
       </p>
     );
   }

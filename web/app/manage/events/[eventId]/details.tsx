@@ -16,7 +16,7 @@ const STATUS_TEXT: Record<string, string> = {
   COMPLETED: "Completed.",
 };
 
-export default function Details({ ev, onChange }: { ev: EventDoc; onChange: () => Promise<void> }) {
+export default function Details({ ev, onChange, readOnly = false }: { ev: EventDoc; onChange: () => Promise<void>; readOnly?: boolean }) {
   const [title, setTitle] = useState(ev.title);
   const [description, setDescription] = useState(ev.description);
   const [problem, setProblem] = useState<Problem | null>(null);
@@ -52,7 +52,7 @@ export default function Details({ ev, onChange }: { ev: EventDoc; onChange: () =
         Status: <StatusBadge status={ev.status} /> <span className={s.muted}>{STATUS_TEXT[ev.status]}</span>
       </p>
       {ev.status === "REJECTED" && ev.rejection_reason && <p data-testid="rejection-reason"><strong>Reason given:</strong> {ev.rejection_reason}</p>}
-      <form className={s.form} onSubmit={save}>
+      {readOnly ? <p>{ev.description}</p> : <form className={s.form} onSubmit={save}>
         <label>
           Title
           <input value={title} onChange={(e) => setTitle(e.target.value)} required maxLength={200} aria-describedby="d-title-err" />
@@ -71,7 +71,7 @@ export default function Details({ ev, onChange }: { ev: EventDoc; onChange: () =
         </div>
         <p role="status" className={s.muted}>{saved}</p>
         <ProblemNote problem={problem} action="change this event" />
-      </form>
+      </form>}
     </section>
   );
 }

@@ -16,7 +16,7 @@ function describe(d: Discount, currency: string): string {
   }
 }
 
-export default function Discounts({ ev, onChange }: { ev: EventDoc; onChange: () => Promise<void> }) {
+export default function Discounts({ ev, onChange, readOnly = false }: { ev: EventDoc; onChange: () => Promise<void>; readOnly?: boolean }) {
   const currency = ev.tiers[0]?.currency ?? "EUR";
   const empty = { code: "", kind: "PERCENTAGE" as DiscountKind, percent: "", amount: "", buy: "1", get: "1", minSpend: "", limit: "", from: "", until: "", isPublic: false };
   const [f, setF] = useState(empty);
@@ -66,11 +66,11 @@ export default function Discounts({ ev, onChange }: { ev: EventDoc; onChange: ()
             <code>{d.code}</code>
             <span>{describe(d, currency)}</span>
             <span className={s.muted}>{d.public ? "public" : "private"}{d.usage_limit ? `, ${d.usage_limit} uses` : ""}</span>
-            <button className={s.secondary} onClick={() => remove(d)} aria-label={`Delete code ${d.code}`}>Delete</button>
+            {!readOnly && <button className={s.secondary} onClick={() => remove(d)} aria-label={`Delete code ${d.code}`}>Delete</button>}
           </li>
         ))}
       </ul>
-      <form className={s.form} onSubmit={create} aria-labelledby="new-discount-h" style={{ marginTop: "1rem" }}>
+      {!readOnly && <form className={s.form} onSubmit={create} aria-labelledby="new-discount-h" style={{ marginTop: "1rem" }}>
         <h3 id="new-discount-h">Add a code</h3>
         <div className={s.inline}>
           {input("code", "Code", "code", { required: true, pattern: "[A-Za-z0-9_\\-]{2,40}" })}
@@ -100,7 +100,7 @@ export default function Discounts({ ev, onChange }: { ev: EventDoc; onChange: ()
         </label>
         <div><button className={s.button}>Add code</button></div>
         <ProblemNote problem={problem} action="change the discounts" />
-      </form>
+      </form>}
     </section>
   );
 }

@@ -13,7 +13,7 @@ import s from "../../_ui/ui.module.css";
 
 const CANCELLABLE = ["SCHEDULED", "ON_SALE", "SOLD_OUT"];
 
-export default function Sessions({ ev, onChange }: { ev: EventDoc; onChange: () => Promise<void> }) {
+export default function Sessions({ ev, onChange, readOnly = false }: { ev: EventDoc; onChange: () => Promise<void>; readOnly?: boolean }) {
   const [problem, setProblem] = useState<Problem | null>(null);
   const [note, setNote] = useState("");
 
@@ -40,17 +40,17 @@ export default function Sessions({ ev, onChange }: { ev: EventDoc; onChange: () 
             <StatusBadge status={x.status} />
             <span>{x.session_type === "ONLINE" ? `Online: ${x.online_link}` : `${x.venue?.name ?? ""}, ${x.venue?.address ?? ""}`}</span>
             <span className={s.muted}>{seatCount(fromLayout(x.layout))} places in {x.layout.blocks.length} blocks</span>
-            <Link href={`/manage/sessions/${x.id}/layout`}>Design layout</Link>
-            <Link href={`/manage/sessions/${x.id}/seats`}>Block seats</Link>
-            {CANCELLABLE.includes(x.status) && (
-              <button className={s.danger} onClick={() => cancel(x)} aria-label={`Cancel the session of ${when(x.start_time)}`}>Cancel session</button>
+            {!readOnly && <Link href={`/manage/sessions/${x.id}/layout`}>Design layout</Link>}
+            {!readOnly && <Link href={`/manage/sessions/${x.id}/seats`}>Block seats</Link>}
+            {!readOnly && CANCELLABLE.includes(x.status) && (
+              <button className={s.danger} onClick={() => cancel(x)}>Cancel session<span className={s.srOnly}> of {when(x.start_time)}</span></button>
             )}
           </li>
         ))}
       </ul>
       <p role="status" className={s.muted}>{note}</p>
       <ProblemNote problem={problem} action="cancel this session" />
-      <NewSession eventId={ev.id} onCreated={onChange} />
+      {!readOnly && <NewSession eventId={ev.id} onCreated={onChange} />}
     </section>
   );
 }

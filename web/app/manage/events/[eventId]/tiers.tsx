@@ -9,7 +9,7 @@ import s from "../../_ui/ui.module.css";
 
 const COLOURS = ["#2563EB", "#DC2626", "#059669", "#D97706", "#7C3AED", "#DB2777"];
 
-export default function Tiers({ ev, onChange }: { ev: EventDoc; onChange: () => Promise<void> }) {
+export default function Tiers({ ev, onChange, readOnly = false }: { ev: EventDoc; onChange: () => Promise<void>; readOnly?: boolean }) {
   const [name, setName] = useState("");
   const [colour, setColour] = useState(COLOURS[ev.tiers.length % COLOURS.length]);
   const [price, setPrice] = useState("");
@@ -48,11 +48,11 @@ export default function Tiers({ ev, onChange }: { ev: EventDoc; onChange: () => 
             <span className={s.swatch} style={{ background: t.colour }} aria-hidden="true" />
             <strong>{t.name}</strong>
             <span>{money(t.price_minor, t.currency)}</span>
-            <button className={s.secondary} onClick={() => remove(t)} aria-label={`Delete tier ${t.name}`}>Delete</button>
+            {!readOnly && <button className={s.secondary} onClick={() => remove(t)} aria-label={`Delete tier ${t.name}`}>Delete</button>}
           </li>
         ))}
       </ul>
-      <form className={s.inline} onSubmit={add} style={{ marginTop: "1rem" }} aria-label="Add a tier">
+      {!readOnly && <form className={s.inline} onSubmit={add} style={{ marginTop: "1rem" }} aria-label="Add a tier">
         <label>
           Tier name
           <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} aria-describedby="t-name-err" />
@@ -74,7 +74,7 @@ export default function Tiers({ ev, onChange }: { ev: EventDoc; onChange: () => 
           <FieldNote problem={problem} field="currency" id="t-cur-err" />
         </label>
         <button className={s.button}>Add tier</button>
-      </form>
+      </form>}
       <ProblemNote problem={problem} action="change the tiers" />
     </section>
   );

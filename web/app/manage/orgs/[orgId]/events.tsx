@@ -10,7 +10,7 @@ import { StatusBadge } from "../../_ui/status-badge";
 import { useApi } from "../../_ui/use-api";
 import s from "../../_ui/ui.module.css";
 
-export default function Events({ orgId }: { orgId: string }) {
+export default function Events({ orgId, canManage }: { orgId: string; canManage: boolean }) {
   const router = useRouter();
   const { data, problem } = useApi<Page<EventSummary>>(`/api/v1/manage/events${query({ organization_id: orgId, page_size: 100 })}`);
   const cats = useApi<{ items: Category[] }>("/api/v1/manage/categories");
@@ -43,6 +43,7 @@ export default function Events({ orgId }: { orgId: string }) {
           </li>
         ))}
       </ul>
+      {canManage && <>
       <h3>Create an event</h3>
       <form className={s.form} onSubmit={create}>
         <label>
@@ -66,6 +67,7 @@ export default function Events({ orgId }: { orgId: string }) {
         <div><button className={s.button}>Create event</button></div>
         <ProblemNote problem={createProblem} action="create events in this organization" />
       </form>
+      </>}
     </section>
   );
 }

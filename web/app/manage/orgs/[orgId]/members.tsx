@@ -8,7 +8,7 @@ import { FieldNote, ProblemNote } from "../../_ui/problem";
 import { useApi } from "../../_ui/use-api";
 import s from "../../_ui/ui.module.css";
 
-export default function Members({ orgId }: { orgId: string }) {
+export default function Members({ orgId, canManage }: { orgId: string; canManage: boolean }) {
   const path = `/api/v1/organizations/${orgId}/members`;
   const { data, problem, reload } = useApi<{ items: Member[] }>(path);
   const [user, setUser] = useState("");
@@ -46,11 +46,11 @@ export default function Members({ orgId }: { orgId: string }) {
             <strong>{m.username ?? "(unknown user)"}</strong>
             <span className={s.muted}>{m.email ?? ""}</span>
             <span>{m.roles.join(", ")}</span>
-            <button className={s.secondary} onClick={() => remove(m)} aria-label={`Remove ${m.username ?? m.user_id}`}>Remove</button>
+            {canManage && <button className={s.secondary} onClick={() => remove(m)} aria-label={`Remove ${m.username ?? m.user_id}`}>Remove</button>}
           </li>
         ))}
       </ul>
-      <form className={s.inline} onSubmit={add} style={{ marginTop: "1rem" }}>
+      {canManage && <form className={s.inline} onSubmit={add} style={{ marginTop: "1rem" }}>
         <label>
           User name or e-mail
           <input value={user} onChange={(e) => setUser(e.target.value)} required maxLength={255} aria-describedby="member-user-err" />
@@ -64,7 +64,7 @@ export default function Members({ orgId }: { orgId: string }) {
           </select>
         </label>
         <button className={s.button}>Add member</button>
-      </form>
+      </form>}
       <ProblemNote problem={actProblem} action="change the members" />
     </section>
   );

@@ -5,6 +5,7 @@ import { use } from "react";
 import type { MyOrganization } from "@/lib/manage-types";
 import { ProblemNote } from "../../_ui/problem";
 import { useApi } from "../../_ui/use-api";
+import { useOrgRoles } from "../../_ui/use-roles";
 import s from "../../_ui/ui.module.css";
 import Members from "./members";
 import Events from "./events";
@@ -12,6 +13,7 @@ import Events from "./events";
 export default function OrganizationPage({ params }: { params: Promise<{ orgId: string }> }) {
   const { orgId } = use(params);
   const org = useApi<MyOrganization>(`/api/v1/organizations/${orgId}`);
+  const { canManage } = useOrgRoles(orgId);
   return (
     <>
       <nav aria-label="Breadcrumb" className={s.nav}><Link href="/manage">Manage</Link></nav>
@@ -19,8 +21,8 @@ export default function OrganizationPage({ params }: { params: Promise<{ orgId: 
       <ProblemNote problem={org.problem} action="see this organization" />
       {org.data && (
         <>
-          <Events orgId={orgId} />
-          <Members orgId={orgId} />
+          <Events orgId={orgId} canManage={canManage} />
+          <Members orgId={orgId} canManage={canManage} />
         </>
       )}
     </>

@@ -55,7 +55,6 @@ export default function Canvas({ blocks, tiers, selected, invalid, onSelect, onM
               className={`${s.block} ${s[b.type]} ${selected === b.id ? s.selected : ""} ${invalid.has(b.id) ? s.invalid : ""}`}
               style={{ left: b.x, top: b.y, width: w, height: h, ["--tier" as string]: colour(b.tierId) }}
               aria-pressed={selected === b.id}
-              aria-label={`${b.name}: ${what}, at ${Math.round(b.x)}, ${Math.round(b.y)}. Arrow keys move it.`}
               data-block-id={b.id}
               data-x={Math.round(b.x)}
               data-y={Math.round(b.y)}
@@ -85,6 +84,7 @@ export default function Canvas({ blocks, tiers, selected, invalid, onSelect, onM
               <span className={s.title}>{b.name}</span>
               {b.type === "seated_grid" && <Seats rows={b.rows} columns={b.columns} />}
               {b.type === "standing" && <span className={s.capacity}>{b.capacity} standing</span>}
+              <span className={s.srOnly}>: {what}, at {Math.round(b.x)}, {Math.round(b.y)}. Arrow keys move it.</span>
             </button>
           );
         })}

@@ -47,12 +47,7 @@ export default function SeatBlocks({ params }: { params: Promise<{ sessionId: st
       for (const id of ids) if (block) now.add(id); else now.delete(id);
       r = await api<Session>("PUT", `/api/v1/sessions/${x.id}/layout`, { blocks: toSpec(fromLayout(x.layout)), blocked_seat_ids: [...now] });
     }
-    if (!r.ok) {
-      const p = r.problem;
-      const held = p.details.seat_ids as string[] | undefined;
-      if (p.status === 409 && held?.length) p.message += ` (${held.length} seat${held.length > 1 ? "s" : ""} held, sold or blocked in the layout)`;
-      return setProblem(p);
-    }
+    if (!r.ok) return setProblem(r.problem);
     setProblem(null);
     setNote(`${ids.length} seat${ids.length > 1 ? "s" : ""} ${block ? "blocked" : "unblocked"}.`);
     await Promise.all([session.reload(), seats.reload()]);
@@ -81,11 +76,11 @@ export default function SeatBlocks({ params }: { params: Promise<{ sessionId: st
       <p role="status" className={ui.muted}>{note}</p>
       <ProblemNote problem={problem} action="block seats" />
       <ul className={s.legend} aria-label="Legend">
-        <li><span className={s.seat} data-status="AVAILABLE" /> available</li>
-        <li><span className={s.seat} data-status="LOCKED" /> held</li>
-        <li><span className={s.seat} data-status="BOOKED" /> sold</li>
-        <li><span className={s.seat} data-status="BLOCKED" /> blocked</li>
-        <li><span className={s.seat} aria-pressed="true" /> selected</li>
+        <li><span className={s.seat} data-status="AVAILABLE" aria-hidden="true" /> available</li>
+        <li><span className={s.seat} data-status="LOCKED" aria-hidden="true" /> held</li>
+        <li><span className={s.seat} data-status="BOOKED" aria-hidden="true" /> sold</li>
+        <li><span className={s.seat} data-status="BLOCKED" aria-hidden="true" /> blocked</li>
+        <li><span className={s.seat} data-picked="true" aria-hidden="true" /> selected</li>
       </ul>
       <div className={s.map}>
         {x.layout.blocks.filter((b) => b.type === "seated_grid").map((b) => (

@@ -42,6 +42,8 @@ pip_tools() {
 }
 
 build_deploycheck
+# The checker's own tests: each rule it enforces rejects a manifest that breaks it.
+(cd "$ROOT/deploy/docker/deploycheck" && go test -count=1 ./...) >>"$TOOL_LOG" 2>&1 || die "deploycheck's tests failed (see $TOOL_LOG)"
 go_tool promtool github.com/prometheus/prometheus/cmd/promtool@v0.316.0
 go_tool tflint github.com/terraform-linters/tflint@v0.61.0
 go_tool terraform github.com/hashicorp/terraform@v1.5.7

@@ -23,7 +23,7 @@ variable "vpc_cidr" {
 }
 
 variable "node_ami_id" {
-  description = "AMI of the k3s nodes (Ubuntu 24.04 LTS or Amazon Linux 2023 of the region)."
+  description = "AMI of the k3s nodes: Amazon Linux 2023 of the region."
   type        = string
 }
 

@@ -10,14 +10,14 @@ variable "k3s_version" {
 }
 
 variable "ami_id" {
-  description = "AMI of the nodes (an Ubuntu 24.04 LTS or Amazon Linux 2023 image of the region)."
+  description = "AMI of the nodes: Amazon Linux 2023 of the region (the user data uses its AWS CLI and dnf)."
   type        = string
 }
 
 variable "root_device_name" {
-  description = "Root device of the AMI (/dev/sda1 on Ubuntu, /dev/xvda on Amazon Linux)."
+  description = "Root device of the AMI (/dev/xvda on Amazon Linux, /dev/sda1 on Ubuntu)."
   type        = string
-  default     = "/dev/sda1"
+  default     = "/dev/xvda"
 }
 
 variable "server_instance_type" {

@@ -1,7 +1,7 @@
 # Least-privilege security groups: every rule names its peer group and one port.
 #   internet -> alb :443 (and :80, redirected)  -> nodes :80 (Traefik)
 #   nodes <-> nodes (k3s: API 6443, kubelet 10250, flannel VXLAN 8472/udp, etcd 2379-2380)
-#   nodes -> rds :5432, nodes -> redis :6379
+#   nodes -> rds :5432, nodes -> redis :6379; nodes -> internet :443, :80 (packages), :587 (mail)
 # The data tier has no egress rule at all.
 
 resource "aws_security_group" "alb" {
@@ -107,6 +107,15 @@ resource "aws_vpc_security_group_egress_rule" "nodes_https" {
   ip_protocol       = "tcp"
   from_port         = 443
   to_port           = 443
+}
+
+resource "aws_vpc_security_group_egress_rule" "nodes_http" {
+  security_group_id = aws_security_group.nodes.id
+  description       = "HTTP out through NAT: the OS package mirrors"
+  cidr_ipv4         = "0.0.0.0/0"
+  ip_protocol       = "tcp"
+  from_port         = 80
+  to_port           = 80
 }
 
 resource "aws_vpc_security_group_egress_rule" "nodes_smtp" {

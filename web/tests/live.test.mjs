@@ -5,8 +5,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { launch, shot, signIn, WEB } from "./lib/browser.mjs";
-import { onSaleEvent } from "./lib/events.mjs";
+import { launch, shot, signIn, token, WEB } from "./lib/browser.mjs";
+import { api, onSaleEvent } from "./lib/events.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -88,4 +88,32 @@ test("a seat held between picking and ordering is answered 409 and un-picked", {
     await op.evaluate(async (id) => fetch(`/api/v1/orders/${id}/cancel`, { method: "POST" }), held.body.id);
   }
   await Promise.all([ctx.close(), other.close()]);
+});
+
+test("time from an order's 201 to LOCKED in another browser, over 50 holds (printed)", { timeout: 240000 }, async () => {
+  const { eventId, sessionId, seats } = await onSaleEvent(`Web latency ${randomUUID().slice(0, 8)}`, { rows: 5, columns: 10 });
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${WEB}/events/${eventId}/sessions/${sessionId}`);
+  await live(page);
+  const tok = await token(`buyer${100 + Math.floor(Math.random() * 100)}`);
+  const ms = [];
+  for (const s of seats.slice(0, 50)) {
+    // Watch in the page, so that the moment is the page's own, not a polling round trip.
+    const seen = page.evaluate((id) => new Promise((resolve) => {
+      const el = document.querySelector(`[data-seat-id="${id}"]`);
+      const obs = new MutationObserver(() => {
+        if (el.getAttribute("data-status") === "LOCKED") { obs.disconnect(); resolve(performance.timeOrigin + performance.now()); }
+      });
+      obs.observe(el, { attributes: true, attributeFilter: ["data-status"] });
+    }), s.id);
+    const order = await api(tok, "POST", "/api/v1/orders", { session_id: sessionId, seat_ids: [s.id] });
+    const t201 = Date.now();
+    ms.push((await seen) - t201);
+    await api(tok, "POST", `/api/v1/orders/${order.id}/cancel`);
+  }
+  ms.sort((x, y) => x - y);
+  const p = (q) => ms[Math.min(ms.length - 1, Math.ceil(q * ms.length) - 1)].toFixed(0);
+  console.log(`holds=${ms.length} hold_to_locked_p50_ms=${p(0.5)} p95_ms=${p(0.95)} max_ms=${ms[ms.length - 1].toFixed(0)}`);
+  await ctx.close();
 });

@@ -123,7 +123,7 @@ export default function Buy({ sessionId, version, blocks, tiers, status, signedI
   return (
     <div className="buy">
       <SeatMap sessionId={sessionId} version={version} blocks={blocks} picked={picked} onToggle={onToggle} onLost={onLost} standing={standing} onStanding={onStanding} />
-      <aside className="summary" aria-labelledby="summary-title">
+      <aside className={lines.length ? "summary" : "summary empty"} aria-labelledby="summary-title">
         <h2 id="summary-title">Your pick</h2>
         {lines.length === 0 ? (
           <p>Pick seats on the map (arrow keys move, Enter or Space picks) or standing places.</p>

@@ -18,22 +18,12 @@ import { writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { randomUUID } from "node:crypto";
 import { launch, signIn, token, WEB } from "../../web/tests/lib/browser.mjs";
+import { api } from "../../web/tests/lib/events.mjs";
 
 const LOADS = Number(process.env.MEASURE_LOADS ?? 5);
 const HOLDS = Number(process.env.MEASURE_HOLDS ?? 50);
 const BIG = "Web test: 10,000 seats";
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function api(tok, method, path, body) {
-  const res = await fetch(`${WEB}${path}`, {
-    method,
-    headers: { ...(tok ? { Authorization: `Bearer ${tok}` } : {}), ...(body ? { "Content-Type": "application/json" } : {}), "Idempotency-Key": randomUUID() },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
-  return text ? JSON.parse(text) : null;
-}
 
 const quantile = (xs, q) => {
   const s = [...xs].sort((a, b) => a - b);

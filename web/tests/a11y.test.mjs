@@ -4,11 +4,7 @@
 // for /checkin). Every page is screenshotted; a failure lists each violation with its nodes.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
-import { launch, signIn, shot, json, WEB } from "./lib/browser.mjs";
-
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-const BLOCKING = new Set(["serious", "critical"]);
+import { launch, signIn, shot, json, seriousViolations, WEB } from "./lib/browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -36,16 +32,8 @@ async function audit(name, path, { user, ready, act } = {}) {
     await page.waitForLoadState("networkidle", { timeout: 10000 }).catch(() => {});
     if (act) await act(page);
     await shot(page, `a11y-${name}`);
-    await page.addScriptTag({ path: AXE });
-    const violations = await page.evaluate(async () => {
-      const r = await window.axe.run(document, { resultTypes: ["violations"] });
-      return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")) }));
-    });
-    const blocking = violations.filter((v) => BLOCKING.has(v.impact));
-    const minor = violations.filter((v) => !BLOCKING.has(v.impact));
-    if (minor.length) console.log(`${path}: minor: ${minor.map((v) => `${v.id} (${v.impact}, ${v.nodes.length})`).join(", ")}`);
-    assert.equal(blocking.length, 0, `${path} (${user ?? "signed out"}) has serious or critical violations:\n` +
-      blocking.map((v) => `- ${v.id} [${v.impact}] ${v.help}: ${v.nodes.length} node(s), e.g. ${v.nodes.slice(0, 3).join(" | ")}`).join("\n"));
+    const found = await seriousViolations(page);
+    assert.equal(found.length, 0, `${path} (${user ?? "signed out"}) has serious or critical violations:\n- ${found.join("\n- ")}`);
   } finally {
     await context.close();
   }

@@ -9,6 +9,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { launch, signIn, shot, token, json, WEB } from "./lib/browser.mjs";
+import { api } from "./lib/events.mjs";
 
 const ORG = "Web tests: approvals";
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -16,17 +17,6 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function api(tok, method, path, body) {
-  const res = await fetch(`${WEB}${path}`, {
-    method,
-    headers: { ...(tok ? { Authorization: `Bearer ${tok}` } : {}), ...(body ? { "Content-Type": "application/json" } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
-  return text ? JSON.parse(text) : null;
-}
 
 // submitted creates a PENDING event with one session whose sales open in 30 days.
 async function submitted(org, orgId, title) {

@@ -84,6 +84,8 @@ fi
 if want web; then
   log "web: seat-map first render (1,180 and 10,000 seats), order 201 -> LOCKED on an open page, JavaScript per page"
   apt_install chromium
+  # measure.mjs reuses the browser tests' helpers, which import playwright-core from web/node_modules.
+  [ -d "$ROOT/web/node_modules/playwright-core" ] || die "web: web/node_modules has no playwright-core (run npm ci in web/ first)"
   WEB_URL=http://localhost:${WEB_PORT:-3000} KEYCLOAK_URL=http://localhost:$KEYCLOAK_PORT CHROMIUM=/usr/bin/chromium \
     MEASURE_JSON=$OUT/web.json node "$ROOT/loadtest/web/measure.mjs" 2>&1 | tee "$OUT/web.txt"
 fi

@@ -24,6 +24,8 @@ async function withDetails(items: ManagedEvent[]): Promise<ManagedEvent[]> {
 }
 
 const submitted = (e: ManagedEvent) => e.submitted_at ?? e.updated_at;
+// A season of 52 shows would bury the queue: the first few say enough to decide.
+const SHOWN_SESSIONS = 5;
 
 export default function ApprovalQueue() {
   const [events, setEvents] = useState<ManagedEvent[] | null>(null);
@@ -102,9 +104,10 @@ function QueueItem({ event: e, onDecided }: { event: ManagedEvent; onDecided: (e
         <dd>
           {e.sessions === undefined ? "not readable" : e.sessions.length === 0 ? "none" : (
             <ul>
-              {e.sessions.map((s) => (
+              {e.sessions.slice(0, SHOWN_SESSIONS).map((s) => (
                 <li key={s.id}>{when(s.start_time)} · {s.venue?.name ?? (s.session_type === "ONLINE" ? "online" : "no venue")} · {s.status}</li>
               ))}
+              {e.sessions.length > SHOWN_SESSIONS && <li>and {e.sessions.length - SHOWN_SESSIONS} more</li>}
             </ul>
           )}
         </dd>

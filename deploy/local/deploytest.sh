@@ -47,6 +47,13 @@ build_deploycheck
 go_tool promtool github.com/prometheus/prometheus/cmd/promtool@v0.316.0
 go_tool tflint github.com/terraform-linters/tflint@v0.61.0
 go_tool terraform github.com/hashicorp/terraform@v1.5.7
+# kubectl renders the overlays (kubectl kustomize); without it, kustomize itself.
+if command -v kubectl >/dev/null; then
+  kustomize_build() { kubectl kustomize "$1"; }
+else
+  go_tool kustomize sigs.k8s.io/kustomize/kustomize/v5@v5.8.3
+  kustomize_build() { "$BIN/kustomize" build "$1"; }
+fi
 pip_tools
 export PATH=$BIN:$PATH
 cd "$ROOT"
@@ -104,7 +111,7 @@ mapfile -t manifests < <(find k3s -name '*.yaml' ! -name kustomization.yaml | so
 kobjects=0
 for overlay in k3s/overlays/*/; do
   name=$(basename "$overlay")
-  kubectl kustomize "$overlay" >"$OUT/$name.yaml" 2>"$OUT/kustomize.err" || { cat "$OUT/kustomize.err"; die "kustomize build $overlay"; }
+  kustomize_build "$overlay" >"$OUT/$name.yaml" 2>"$OUT/kustomize.err" || { cat "$OUT/kustomize.err"; die "kustomize build $overlay"; }
   "$PY/kubernetes-validate" -k 1.33.0 --strict "$OUT/$name.yaml" >"$OUT/kv.txt" 2>&1 \
     || { grep -v '^INFO' "$OUT/kv.txt"; die "k3s/overlays/$name rendered: kubernetes-validate"; }
   # The only kinds without a schema are Traefik's and k3s's own, checked by deploycheck.

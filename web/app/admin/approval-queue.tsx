@@ -47,6 +47,8 @@ export default function ApprovalQueue() {
   const decided = (e: ManagedEvent, text: string) => {
     setEvents((list) => list?.filter((x) => x.id !== e.id) ?? null);
     setDecisions((d) => [{ id: e.id, title: e.title, text }, ...d]);
+    // The decided card (and the focused button in it) is gone: keyboard users restart at the queue.
+    document.getElementById("queue-title")?.focus();
   };
 
   if (problem && (problem.status === 401 || problem.status === 403)) {
@@ -55,7 +57,7 @@ export default function ApprovalQueue() {
   return (
     <section aria-labelledby="queue-title">
       <div className="toolbar">
-        <h2 id="queue-title">Awaiting approval{events ? ` (${events.length})` : ""}</h2>
+        <h2 id="queue-title" tabIndex={-1}>Awaiting approval{events ? ` (${events.length})` : ""}</h2>
         <button type="button" onClick={() => void load()}>Refresh</button>
       </div>
       {problem && <p role="alert" className="notice notice-error">The queue cannot be read: {problemText(problem)}</p>}

@@ -16,6 +16,7 @@
 // deploy/local/bench.sh runs it as BENCH=web.
 import { writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
+import { cpus, loadavg } from "node:os";
 import { randomUUID } from "node:crypto";
 import { launch, signIn, token, WEB } from "../../web/tests/lib/browser.mjs";
 import { api } from "../../web/tests/lib/events.mjs";
@@ -166,7 +167,8 @@ async function jsShipped(browser, path, user) {
 }
 
 const browser = await launch();
-const out = { measured_at: new Date().toISOString(), web: WEB, render: [], holds: null, js: [] };
+// The machine's load is kept with the numbers: they mean little without it.
+const out = { measured_at: new Date().toISOString(), web: WEB, cpus: cpus().length, loadavg_start: loadavg(), render: [], holds: null, js: [] };
 try {
   const sessions = await demo();
   const mid = sessions.find((s) => s.seats === 1180) ?? sessions.sort((a, b) => b.seats - a.seats)[0];
@@ -187,7 +189,9 @@ try {
   await browser.close();
 }
 
+out.loadavg_end = loadavg();
 const kb = (b) => (b / 1024).toFixed(1);
+console.log(`\nmachine: ${out.cpus} CPUs, load average ${out.loadavg_start.map((x) => x.toFixed(2)).join(" ")} at the start, ${out.loadavg_end.map((x) => x.toFixed(2)).join(" ")} at the end`);
 console.log("\n| seat map | loads | median first render (ms) | loads (ms) |\n|---|---|---|---|");
 for (const r of out.render) console.log(`| ${r.seats.toLocaleString("en")} seats | ${r.loads_ms.length} | ${r.median_ms} | ${r.loads_ms.join(", ")} |`);
 console.log(`\n| order 201 -> LOCKED on an open page | n | p50 (ms) | p95 (ms) | max (ms) |\n|---|---|---|---|---|`);

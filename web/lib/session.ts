@@ -2,6 +2,7 @@
 // it reads the httpOnly session cookie, which the browser's JavaScript never sees).
 //   const s = await getSession();          // null when signed out
 //   const res = await apiFetch("/api/v1/orders");  // the owning service, with s's bearer token
+import { cache } from "react";
 import { cookies } from "next/headers";
 import { authConfig } from "./auth-config";
 import { route, serviceURL } from "./routes";
@@ -23,7 +24,11 @@ export interface Session {
  * refreshed; the refreshed cookie is written where Next.js allows it (route handlers and
  * server actions), and a server component's render simply uses the fresh token.
  */
-export async function getSession(): Promise<Session | null> {
+export const getSession = cache(loadRequestSession);
+
+// loadRequestSession does getSession's work; cache() runs it once per server render (the
+// layout and the page both ask), so an expiring token is refreshed once, not twice.
+async function loadRequestSession(): Promise<Session | null> {
   const jar = await cookies();
   const all = new Map(jar.getAll().map((c) => [c.name, c.value]));
   const { session, setCookie } = await loadSession(all);

@@ -3,7 +3,7 @@
 // code, a summary and "Hold and pay", which places the order (POST /api/v1/orders through the
 // web origin; the session cookie signs it) and goes on to the order's page. A seat taken
 // meanwhile (409, details.seat_ids) is named and un-picked.
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useMemo, useRef, useState } from "react";
 import { useRouter } from "next/navigation";
 import SeatMap, { type MapBlock } from "./seat-map";
 import { idempotencyKey, keepClientSecret, type ApiErrorBody, type Order } from "@/lib/orders-client";
@@ -36,6 +36,8 @@ export default function Buy({ sessionId, version, blocks, tiers, status, signedI
   const [code, setCode] = useState("");
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ text: string; alert: boolean } | null>(null);
+  // Once the order is placed, its own seats turning LOCKED are no news.
+  const placed = useRef(false);
 
   // Seat id -> what the summary says of it; built once per map.
   const seatInfo = useMemo(() => {
@@ -55,6 +57,7 @@ export default function Buy({ sessionId, version, blocks, tiers, status, signedI
   }, [picked]);
   const labelsOf = useCallback((ids: string[]) => ids.map((id) => seatInfo.get(id)?.label ?? "a seat").join("; "), [seatInfo]);
   const onLost = useCallback((ids: string[]) => {
+    if (placed.current) return;
     setPicked((p) => p.filter((x) => !ids.includes(x)));
     setMessage({ text: `Just taken by someone else, removed from your pick: ${labelsOf(ids)}.`, alert: true });
   }, [labelsOf]);
@@ -95,6 +98,7 @@ export default function Buy({ sessionId, version, blocks, tiers, status, signedI
       });
       const data = (await res.json().catch(() => ({}))) as Order & ApiErrorBody;
       if (res.status === 201) {
+        placed.current = true;
         keepClientSecret(data.id, data.payment?.client_secret);
         router.push(`/orders/${data.id}`);
         return;

@@ -117,8 +117,18 @@ test("the test-mode payment pays only the signed-in buyer's own order, from this
     const bad = await mine.request.post(`${WEB}/dev/pay/${order.id}`, { headers: { origin: WEB, "content-type": "application/json" }, data: { outcome: "maybe" } });
     assert.equal(bad.status(), 400, "an unknown outcome");
     assert.equal((await mine.request.post(`${WEB}/dev/pay/not-a-uuid`, { headers: { origin: WEB } })).status(), 400, "not a UUID");
+    // A declined payment: the dev tool's signed payment_failed webhook cancels the order.
+    const declined = await mine.request.post(`${WEB}/dev/pay/${order.id}`, { headers: { origin: WEB, "content-type": "application/json" }, data: { outcome: "failed" } });
+    assert.equal(declined.status(), 200, await declined.text());
+    let status;
+    for (let i = 0; i < 20 && status !== "CANCELLED"; i++) {
+      status = (await api(await token(owner), "GET", `/api/v1/orders/${order.id}`)).status;
+      if (status !== "CANCELLED") await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.equal(status, "CANCELLED", "a declined payment cancels the order");
     await Promise.all([anon.close(), other.close(), mine.close()]);
   } finally {
-    await api(await token(owner), "POST", `/api/v1/orders/${order.id}/cancel`);
+    // Frees the seat if an assertion stopped the test early (a no-op on a cancelled order).
+    await api(await token(owner), "POST", `/api/v1/orders/${order.id}/cancel`).catch(() => {});
   }
 });

@@ -70,7 +70,9 @@ export default function OrderLive({ orderId, status, expiresAt, hasPayment, tick
     setBusy(false);
     const body = ((await res?.json().catch(() => ({}))) ?? {}) as ApiErrorBody;
     if (!res?.ok) { setMessage(body.error?.message ?? "The test payment could not be sent."); return; }
-    setMessage(outcome === "succeeded" ? "Payment sent; waiting for the confirmation…" : "The payment was declined (test). You can try again until the hold ends.");
+    // A declined payment cancels the order (the order service frees its seats); the page's
+    // status then says so.
+    setMessage(outcome === "succeeded" ? "Payment sent; waiting for the confirmation…" : "The payment was declined (test).");
     router.refresh();
   }
 

@@ -168,8 +168,26 @@ test("an organizer builds an event with a designed layout, an admin approves it,
   assert.match(await page.getByTestId("layout-summary").textContent(), /3 blocks, 74 places/);
   await shot(page, "organizer-layout-designer");
   assert.deepEqual(await seriousViolations(page), [], "axe: organizer-layout-designer");
+  // A grid without a tier is refused by the API; the error shows next to the block's field.
+  await page.locator('[data-block-id="seats"]').click();
+  await props.getByLabel("Tier").selectOption({ label: "(choose a tier)" });
+  await page.getByRole("button", { name: "Save layout" }).click();
+  await page.locator("#bp-tier-err").waitFor({ timeout: 15000 });
+  assert.match(await page.locator("#bp-tier-err").textContent(), /tier/);
+  await shot(page, "organizer-layout-field-error");
+  await props.getByLabel("Tier").selectOption({ label: "Stalls" });
   await page.getByRole("button", { name: "Save layout" }).click();
   await page.getByTestId("designer-status").getByText("Layout saved: 74 places.").waitFor({ timeout: 15000 });
+
+  // Saved as a seating template of the organization, then loaded back from it.
+  const templateName = `Console template ${randomUUID().slice(0, 8)}`;
+  await page.getByLabel("New template name").fill(templateName);
+  await page.getByRole("button", { name: "Save as template" }).click();
+  await page.getByText(`Saved as template "${templateName}".`).waitFor({ timeout: 15000 });
+  await page.getByLabel("Template", { exact: true }).selectOption({ label: templateName });
+  await page.getByRole("button", { name: "Load template" }).click();
+  await page.getByText(`Loaded "${templateName}".`).waitFor({ timeout: 15000 });
+  assert.equal(await page.locator("[data-block-id]").count(), 3, "the template's three blocks are loaded");
 
   // The stored layout has the three blocks where the designer put them.
   const org = await token("organizer");
@@ -180,6 +198,12 @@ test("an organizer builds an event with a designed layout, an admin approves it,
   assert.equal(byId.seats.rows[0].seats.length, 8);
   assert.equal(byId.standing.capacity, 50);
   assert.deepEqual(byId.stage.position, { x: dragged.x, y: dragged.y });
+  // The template is not needed any more (templates count against the organization's plan).
+  const orgId = (await json(await fetch(`${WEB}/api/v1/manage/events/${eventId}`, { headers: { Authorization: `Bearer ${org}` } }))).organization_id;
+  const templates = (await json(await fetch(`${WEB}/api/v1/organizations/${orgId}/seating-templates`, { headers: { Authorization: `Bearer ${org}` } }))).items;
+  const tpl = templates.find((x) => x.name === templateName);
+  assert.ok(tpl, "the template is stored");
+  assert.equal((await fetch(`${WEB}/api/v1/seating-templates/${tpl.id}`, { method: "DELETE", headers: { Authorization: `Bearer ${org}` } })).status, 204);
 
   // Submit for approval.
   await page.goto(`${WEB}/manage/events/${eventId}`);

@@ -18,10 +18,15 @@ interface Props {
 export default function BlockProps({ block: b, index, tiers, problem, onChange, onRemove }: Props) {
   const prefix = `blocks[${index}]`;
   const errs = fieldsUnder(problem, prefix);
-  const err = (field: string) => errs.filter(([k]) => k === `${prefix}.${field}` || k.startsWith(`${prefix}.${field}.`)).map(([, v]) => v).join("; ");
+  // The problems of any of fields (paths below the block, e.g. "grid.tier_id"), or of anything under them.
+  const err = (...fields: string[]) =>
+    errs.filter(([k]) => fields.some((f) => k === `${prefix}.${f}` || k.startsWith(`${prefix}.${f}.`) || k.startsWith(`${prefix}.${f}[`))).map(([, v]) => v).join("; ");
   const num = (k: "rows" | "columns" | "capacity" | "x" | "y") => (e: React.ChangeEvent<HTMLInputElement>) =>
     onChange({ ...b, [k]: Math.max(0, Math.floor(Number(e.target.value) || 0)) });
-  const note = (field: string, id: string) => (err(field) ? <span id={id} className={ui.fieldError}>{err(field)}</span> : null);
+  const note = (fields: string[], id: string) => {
+    const msg = err(...fields);
+    return msg ? <span id={id} className={ui.fieldError}>{msg}</span> : null;
+  };
 
   return (
     <fieldset className={ui.form} aria-label={`Block ${b.name}`} data-testid="block-props">
@@ -29,7 +34,7 @@ export default function BlockProps({ block: b, index, tiers, problem, onChange, 
       <label>
         Name
         <input value={b.name} maxLength={100} onChange={(e) => onChange({ ...b, name: e.target.value })} aria-describedby="bp-name-err" />
-        {note("name", "bp-name-err")}
+        {note(["name"], "bp-name-err")}
       </label>
       {b.type === "seated_grid" && (
         <div className={ui.inline}>
@@ -41,14 +46,14 @@ export default function BlockProps({ block: b, index, tiers, problem, onChange, 
             Seats per row
             <input type="number" min={1} max={1000} value={b.columns} onChange={num("columns")} aria-describedby="bp-grid-err" />
           </label>
-          {note("grid", "bp-grid-err") ?? note("rows", "bp-grid-err")}
+          {note(["grid.rows", "grid.columns", "rows"], "bp-grid-err")}
         </div>
       )}
       {b.type === "standing" && (
         <label>
           Capacity
           <input type="number" min={1} value={b.capacity} onChange={num("capacity")} aria-describedby="bp-cap-err" />
-          {note("capacity", "bp-cap-err")}
+          {note(["capacity"], "bp-cap-err")}
         </label>
       )}
       {b.type !== "non_sellable" && (
@@ -58,7 +63,7 @@ export default function BlockProps({ block: b, index, tiers, problem, onChange, 
             <option value="">(choose a tier)</option>
             {tiers.map((t) => <option key={t.id} value={t.id}>{t.name}</option>)}
           </select>
-          {note("tier_id", "bp-tier-err")}
+          {note(["tier_id", "grid.tier_id"], "bp-tier-err")}
         </label>
       )}
       <div className={ui.inline}>
@@ -70,7 +75,7 @@ export default function BlockProps({ block: b, index, tiers, problem, onChange, 
           Y
           <input type="number" min={0} value={Math.round(b.y)} onChange={num("y")} aria-describedby="bp-pos-err" />
         </label>
-        {note("position", "bp-pos-err")}
+        {note(["position"], "bp-pos-err")}
       </div>
       {errs.filter(([k]) => k === prefix || k === `${prefix}.id` || k === `${prefix}.type`).map(([k, v]) => (
         <span key={k} className={ui.fieldError}>{v}</span>

@@ -43,13 +43,13 @@ export default function Templates({ orgId, blocks, defaultTier, onLoad }: Props)
     <section aria-labelledby="tpl-h">
       <h3 id="tpl-h">Templates</h3>
       <div className={ui.inline}>
-        <label>
-          Template
-          <select value={chosen} onChange={(e) => setChosen(e.target.value)}>
+        <div className={ui.field}>
+          <label htmlFor="tpl-select">Template</label>
+          <select id="tpl-select" value={chosen} onChange={(e) => setChosen(e.target.value)}>
             <option value="">(choose)</option>
             {list.data?.items.map((t) => <option key={t.id} value={t.id}>{t.name}</option>)}
           </select>
-        </label>
+        </div>
         <button type="button" className={ui.secondary} onClick={load} disabled={!chosen}>Load template</button>
       </div>
       <form className={ui.inline} onSubmit={save} style={{ marginTop: "0.5rem" }}>

@@ -76,6 +76,7 @@ export async function orderLines(o: Order, session: SessionDoc | null): Promise<
     const block = s ? blocks.get(s.block_id)?.name ?? s.block_id : "";
     return { key: id, label: s ? `${block}, seat ${s.label}` : "Seat", tier: t?.name ?? "", price_minor: t?.price_minor ?? 0 };
   });
+  lines.sort((a, b) => a.label.localeCompare(b.label, "en", { numeric: true }));
   const standing = new Map((seats?.standing ?? []).map((st) => [st.block_id, st]));
   for (const st of o.standing) {
     const b = standing.get(st.block_id);

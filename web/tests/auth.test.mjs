@@ -136,3 +136,12 @@ test("an access token about to expire is refreshed; a refused refresh signs the 
   await page.getByRole("link", { name: "Sign in", exact: true }).waitFor();
   await context.close();
 });
+
+test("the header's links follow the realm roles: Admin for event and category admins only", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, "admin");
+  for (const name of ["My orders", "Manage", "Admin", "Check-in"]) await page.getByRole("link", { name, exact: true }).waitFor();
+  await shot(page, "auth-admin-header");
+  await context.close();
+});

@@ -12,7 +12,10 @@ export function SignIn() {
   return <a href={`/auth/login?returnTo=${encodeURIComponent(here)}`}>Sign in</a>;
 }
 
-export function ProblemNote({ problem, action }: { problem: Problem | null | undefined; action?: string }) {
+/** name renders a field path for people (e.g. the block's name instead of blocks[0]); default: as is. */
+type FieldName = (field: string) => string;
+
+export function ProblemNote({ problem, action, name = (f) => f }: { problem: Problem | null | undefined; action?: string; name?: FieldName }) {
   if (!problem) return null;
   if (problem.status === 401) {
     return (
@@ -34,7 +37,7 @@ export function ProblemNote({ problem, action }: { problem: Problem | null | und
       <p>{problem.message}</p>
       {fields.length > 0 && (
         <ul>
-          {fields.map(([k, v]) => <li key={k}><code>{k}</code>: {v}</li>)}
+          {fields.map(([k, v]) => <li key={k}><code>{name(k)}</code>: {v}</li>)}
         </ul>
       )}
     </div>

@@ -3,7 +3,8 @@
 // submission for approval.
 import { useEffect, useState } from "react";
 import { api, type Problem } from "@/lib/manage";
-import type { EventDoc } from "@/lib/manage-types";
+import type { Category, EventDoc } from "@/lib/manage-types";
+import { useApi } from "../../_ui/use-api";
 import { FieldNote, ProblemNote } from "../../_ui/problem";
 import { StatusBadge } from "../../_ui/status-badge";
 import s from "../../_ui/ui.module.css";
@@ -19,18 +20,22 @@ const STATUS_TEXT: Record<string, string> = {
 export default function Details({ ev, onChange, readOnly = false }: { ev: EventDoc; onChange: () => Promise<void>; readOnly?: boolean }) {
   const [title, setTitle] = useState(ev.title);
   const [description, setDescription] = useState(ev.description);
+  const [categoryId, setCategoryId] = useState(ev.category_id ?? "");
+  const cats = useApi<{ items: Category[] }>("/api/v1/manage/categories");
   const [problem, setProblem] = useState<Problem | null>(null);
   const [saved, setSaved] = useState("");
   useEffect(() => {
     setTitle(ev.title);
     setDescription(ev.description);
-  }, [ev.title, ev.description]);
+    setCategoryId(ev.category_id ?? "");
+  }, [ev.title, ev.description, ev.category_id]);
 
   async function save(e: React.FormEvent) {
     e.preventDefault();
     const patch: Record<string, string> = {};
     if (title !== ev.title) patch.title = title;
     if (description !== ev.description) patch.description = description;
+    if (categoryId && categoryId !== (ev.category_id ?? "")) patch.category_id = categoryId;
     if (Object.keys(patch).length === 0) return setSaved("Nothing changed.");
     const r = await api<EventDoc>("PATCH", `/api/v1/events/${ev.id}`, patch);
     setProblem(r.ok ? null : r.problem);
@@ -62,6 +67,14 @@ export default function Details({ ev, onChange, readOnly = false }: { ev: EventD
           Description
           <textarea value={description} onChange={(e) => setDescription(e.target.value)} rows={4} aria-describedby="d-desc-err" />
           <FieldNote problem={problem} field="description" id="d-desc-err" />
+        </label>
+        <label>
+          Category
+          <select value={categoryId} onChange={(e) => setCategoryId(e.target.value)} aria-describedby="d-cat-err">
+            {!categoryId && <option value="">(none)</option>}
+            {cats.data?.items.map((c) => <option key={c.id} value={c.id}>{c.parent_id ? "— " : ""}{c.name}</option>)}
+          </select>
+          <FieldNote problem={problem} field="category_id" id="d-cat-err" />
         </label>
         <div className={s.inline}>
           <button className={s.secondary}>Save details</button>

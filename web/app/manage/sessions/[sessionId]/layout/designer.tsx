@@ -73,7 +73,11 @@ export default function Designer({ session, ev, onSaved }: { session: Session; e
         {blocks.length} blocks, {places} places for sale. Drag a block, or focus it and use the arrow keys (Shift for small steps).
       </p>
       <p role="status" aria-live="polite" className={ui.muted} data-testid="designer-status">{note}</p>
-      <ProblemNote problem={problem} action="change this layout" />
+      <ProblemNote
+        problem={problem}
+        action="change this layout"
+        name={(f) => f.replace(/^blocks\[(\d+)\]\.?/, (_, i) => `${blocks[Number(i)]?.name ?? `block ${Number(i) + 1}`} › `)}
+      />
       {ev.tiers.length === 0 && <p className={ui.problem}>The event has no tiers yet: add one before designing seats.</p>}
       <div className={s.layout}>
         <Canvas blocks={blocks} tiers={ev.tiers} selected={selected} invalid={invalid} onSelect={setSelected} onMove={move} />

@@ -4,7 +4,7 @@
 // holds and sales; before that they are part of the layout (PUT /sessions/{id}/layout with
 // blocked_seat_ids). Seat states come from the public seat read once the event is published.
 import Link from "next/link";
-import { use, useEffect, useMemo, useState } from "react";
+import { use, useMemo, useState } from "react";
 import { when } from "@/lib/api";
 import { api, type Problem } from "@/lib/manage";
 import { fromLayout, toSpec } from "@/lib/manage-layout";
@@ -23,7 +23,6 @@ export default function SeatBlocks({ params }: { params: Promise<{ sessionId: st
   const [picked, setPicked] = useState<Set<string>>(new Set());
   const [problem, setProblem] = useState<Problem | null>(null);
   const [note, setNote] = useState("");
-  useEffect(() => setPicked(new Set()), [session.data, seats.data]);
 
   const status = useMemo(() => {
     const m = new Map<string, string>();
@@ -32,7 +31,8 @@ export default function SeatBlocks({ params }: { params: Promise<{ sessionId: st
     return m;
   }, [seats.data, session.data]);
 
-  if (!session.data) return <><h1>Seat blocks</h1><ProblemNote problem={session.problem} action="block seats of this session" /></>;
+  // The map waits for the seat states too (a 404 before the event is published is fine).
+  if (!session.data || seats.loading) return <><h1>Seat blocks</h1><ProblemNote problem={session.problem} action="block seats of this session" /></>;
   const x = session.data;
   const live = LIVE.includes(x.status);
 
@@ -49,6 +49,7 @@ export default function SeatBlocks({ params }: { params: Promise<{ sessionId: st
     }
     if (!r.ok) return setProblem(r.problem);
     setProblem(null);
+    setPicked(new Set());
     setNote(`${ids.length} seat${ids.length > 1 ? "s" : ""} ${block ? "blocked" : "unblocked"}.`);
     await Promise.all([session.reload(), seats.reload()]);
   }

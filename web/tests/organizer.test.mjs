@@ -80,12 +80,33 @@ test("an organizer builds an event with a designed layout, an admin approves it,
   assert.deepEqual(await seriousViolations(page), [], "axe: organizer-manage");
   await orgLink.click();
   await page.getByRole("heading", { name: "Create an event" }).waitFor();
+
+  // Members: an unknown user is refused by name; a known one is added by user name with a
+  // role, listed with their e-mail address, and removed again.
+  const member = `buyer${500 + Math.floor(Math.random() * 100)}`;
+  const members = page.getByRole("region", { name: "Members" });
+  await members.getByLabel("User name or e-mail").fill(`nobody-${randomUUID().slice(0, 8)}`);
+  await members.getByRole("button", { name: "Add member" }).click();
+  await members.getByRole("alert").filter({ hasText: "No user called" }).waitFor({ timeout: 10000 });
+  await members.getByLabel("User name or e-mail").fill(member);
+  await members.getByLabel("Role").selectOption("SCANNER");
+  await members.getByRole("button", { name: "Add member" }).click();
+  const row = members.getByRole("listitem").filter({ hasText: member });
+  await row.getByText(`${member}@`).waitFor({ timeout: 10000 });
+  await shot(page, "organizer-organization");
+  page.once("dialog", (d) => void d.accept());
+  await row.getByRole("button", { name: `Remove ${member}` }).click();
+  await row.waitFor({ state: "detached", timeout: 10000 });
   await page.getByLabel("Title").fill(title);
   await page.getByLabel("Description").fill("Built in the organizer console by a browser test.");
   await page.getByRole("button", { name: "Create event" }).click();
   await page.waitForURL(/\/manage\/events\/[0-9a-f-]{36}$/, { timeout: 15000 });
   const eventId = page.url().split("/").pop();
   await page.getByRole("heading", { name: title }).waitFor();
+  // A partial edit of the details.
+  await page.getByLabel("Description").fill("Edited in the console.");
+  await page.getByRole("button", { name: "Save details" }).click();
+  await page.getByText("Saved.", { exact: true }).waitFor({ timeout: 10000 });
 
   // Tiers: a wrong price is refused next to its field, then two tiers are added.
   const tierForm = page.getByRole("form", { name: "Add a tier" });

@@ -10,9 +10,15 @@ import { StatusBadge } from "../../_ui/status-badge";
 import { useApi } from "../../_ui/use-api";
 import s from "../../_ui/ui.module.css";
 
+const PAGE_SIZE = 20;
+const STATUSES = ["DRAFT", "PENDING", "APPROVED", "REJECTED", "COMPLETED"];
+
 export default function Events({ orgId, canManage }: { orgId: string; canManage: boolean }) {
   const router = useRouter();
-  const { data, problem } = useApi<Page<EventSummary>>(`/api/v1/manage/events${query({ organization_id: orgId, page_size: 100 })}`);
+  const [status, setStatus] = useState("");
+  const [page, setPage] = useState(1);
+  const { data, problem } = useApi<Page<EventSummary>>(`/api/v1/manage/events${query({ organization_id: orgId, status, page, page_size: PAGE_SIZE })}`);
+  const pages = data ? Math.max(1, Math.ceil(data.total / PAGE_SIZE)) : 1;
   const cats = useApi<{ items: Category[] }>("/api/v1/manage/categories");
   const [title, setTitle] = useState("");
   const [description, setDescription] = useState("");
@@ -31,6 +37,13 @@ export default function Events({ orgId, canManage }: { orgId: string; canManage:
   return (
     <section className={s.card} aria-labelledby="events-h">
       <h2 id="events-h">Events</h2>
+      <label className={s.inline}>
+        Status
+        <select value={status} onChange={(e) => { setStatus(e.target.value); setPage(1); }}>
+          <option value="">Any</option>
+          {STATUSES.map((x) => <option key={x} value={x}>{x.toLowerCase()}</option>)}
+        </select>
+      </label>
       <ProblemNote problem={problem} action="see the events" />
       {data && data.items.length === 0 && <p className={s.muted}>No events yet.</p>}
       <ul className={s.list}>
@@ -43,6 +56,13 @@ export default function Events({ orgId, canManage }: { orgId: string; canManage:
           </li>
         ))}
       </ul>
+      {pages > 1 && (
+        <nav aria-label="Pages of events" className={s.inline}>
+          <button className={s.secondary} disabled={page <= 1} onClick={() => setPage(page - 1)}>Previous</button>
+          <span>Page {page} of {pages} ({data?.total} events)</span>
+          <button className={s.secondary} disabled={page >= pages} onClick={() => setPage(page + 1)}>Next</button>
+        </nav>
+      )}
       {canManage && <>
       <h3>Create an event</h3>
       <form className={s.form} onSubmit={create}>

@@ -26,7 +26,7 @@ export default function OrderPage({ params }: { params: Promise<{ orderId: strin
         <>
           <section className={ui.card} aria-labelledby="summary-h">
             <h2 id="summary-h">Summary</h2>
-            <dl>
+            <dl className={ui.facts}>
               <dt>Status</dt><dd><StatusBadge status={o.status} /> {o.status_reason && <span className={ui.muted}>{o.status_reason}</span>}</dd>
               <dt>Buyer</dt><dd>{o.buyer_email}</dd>
               <dt>Total</dt>

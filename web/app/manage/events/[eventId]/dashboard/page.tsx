@@ -24,6 +24,9 @@ export default function Dashboard({ params }: { params: Promise<{ eventId: strin
   const summary = useApi<SalesSummary>(`/api/v1/sales/summary?event_id=${eventId}`);
   const orderCounts = useOrderCounts(ev.data?.sessions.map((x) => x.id) ?? []);
   const ordersReload = useRef<() => void>(() => {});
+  const registerOrders = useCallback((f: () => void) => {
+    ordersReload.current = f;
+  }, []);
   // Bursts of checkouts are coalesced into one re-read.
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const refresh = useCallback((_: Checkout | null) => {
@@ -94,7 +97,7 @@ export default function Dashboard({ params }: { params: Promise<{ eventId: strin
           ))}
         </ol>
       </section>
-      {ev.data && <Orders ev={ev.data} register={(f) => (ordersReload.current = f)} />}
+      {ev.data && <Orders ev={ev.data} register={registerOrders} />}
     </>
   );
 }

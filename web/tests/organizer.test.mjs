@@ -147,8 +147,10 @@ test("an organizer builds an event with a designed layout, an admin approves it,
   await discountForm.getByLabel("Code").fill(code);
   await discountForm.getByLabel("Percent (1–100)").fill("10");
   await discountForm.getByLabel("Public (shown on the event page)").check();
+  await discountForm.getByRole("group", { name: /Only for these tiers/ }).getByLabel("Floor").check();
   await discountForm.getByRole("button", { name: "Add code" }).click();
   await page.getByText(code, { exact: true }).waitFor({ timeout: 10000 });
+  await page.getByText("tiers: Floor").waitFor();
   await shot(page, "organizer-event-wizard");
   assert.deepEqual(await seriousViolations(page), [], "axe: organizer-event-wizard");
 
@@ -263,6 +265,10 @@ test("an organizer builds an event with a designed layout, an admin approves it,
   assert.match(await page.getByTestId("total-revenue").textContent(), /30/);
   await page.locator(`[data-testid="orders-table"] tr[data-order-id="${order.id}"]`).waitFor({ timeout: 10000 });
   await shot(page, "organizer-dashboard");
+  // The attendee export is a plain link: the session cookie authenticates it.
+  const csv = await page.request.get(await page.getByRole("link", { name: "Attendees (CSV)" }).evaluate((a) => a.href));
+  assert.equal(csv.status(), 200);
+  assert.match(await csv.text(), new RegExp(`^ticket_id,.*\n.*${order.id}`, "s"));
   assert.deepEqual(await seriousViolations(page), [], "axe: organizer-dashboard");
 
   // The order's page shows its line and offers refunds.

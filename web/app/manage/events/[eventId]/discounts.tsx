@@ -2,7 +2,7 @@
 // Step 4: discount codes — percentage, amount off or buy-N-get-N-free — with a usage limit,
 // an active window and public or private visibility.
 import { useState } from "react";
-import { money } from "@/lib/api";
+import { money, when } from "@/lib/api";
 import { api, fromLocalInput, toMinor, type Problem } from "@/lib/manage";
 import type { Discount, DiscountKind, EventDoc } from "@/lib/manage-types";
 import { FieldNote, ProblemNote } from "../../_ui/problem";
@@ -20,6 +20,10 @@ export default function Discounts({ ev, onChange, readOnly = false }: { ev: Even
   const currency = ev.tiers[0]?.currency ?? "EUR";
   const empty = { code: "", kind: "PERCENTAGE" as DiscountKind, percent: "", amount: "", buy: "1", get: "1", minSpend: "", limit: "", from: "", until: "", isPublic: false };
   const [f, setF] = useState(empty);
+  // Limited to these tiers and sessions; none chosen: all of them.
+  const [tierIds, setTierIds] = useState<string[]>([]);
+  const [sessionIds, setSessionIds] = useState<string[]>([]);
+  const toggle = (list: string[], set: (v: string[]) => void, id: string) => set(list.includes(id) ? list.filter((x) => x !== id) : [...list, id]);
   const [problem, setProblem] = useState<Problem | null>(null);
   const set = (k: keyof typeof f) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
     setF({ ...f, [k]: e.target.type === "checkbox" ? (e.target as HTMLInputElement).checked : e.target.value });
@@ -34,10 +38,14 @@ export default function Discounts({ ev, onChange, readOnly = false }: { ev: Even
     if (f.limit) body.usage_limit = Number(f.limit);
     if (f.from) body.active_from = fromLocalInput(f.from);
     if (f.until) body.active_until = fromLocalInput(f.until);
+    if (tierIds.length) body.tier_ids = tierIds;
+    if (sessionIds.length) body.session_ids = sessionIds;
     const r = await api<Discount>("POST", `/api/v1/events/${ev.id}/discounts`, body);
     if (!r.ok) return setProblem(r.problem);
     setProblem(null);
     setF(empty);
+    setTierIds([]);
+    setSessionIds([]);
     await onChange();
   }
 
@@ -65,7 +73,11 @@ export default function Discounts({ ev, onChange, readOnly = false }: { ev: Even
           <li key={d.id}>
             <code>{d.code}</code>
             <span>{describe(d, currency)}</span>
-            <span className={s.muted}>{d.public ? "public" : "private"}{d.usage_limit ? `, ${d.usage_limit} uses` : ""}</span>
+            <span className={s.muted}>
+              {d.public ? "public" : "private"}{d.usage_limit ? `, ${d.usage_limit} uses` : ""}
+              {d.tier_ids.length ? `, tiers: ${d.tier_ids.map((id) => ev.tiers.find((t) => t.id === id)?.name ?? id).join(", ")}` : ""}
+              {d.session_ids.length ? `, ${d.session_ids.length} session(s)` : ""}
+            </span>
             {!readOnly && <button className={s.secondary} onClick={() => remove(d)} aria-label={`Delete code ${d.code}`}>Delete</button>}
           </li>
         ))}
@@ -95,6 +107,28 @@ export default function Discounts({ ev, onChange, readOnly = false }: { ev: Even
           {input("from", "Active from (UTC, optional)", "active_from", { type: "datetime-local" })}
           {input("until", "Active until (UTC, optional)", "active_until", { type: "datetime-local" })}
         </div>
+        {ev.tiers.length > 1 && (
+          <fieldset className={s.fieldset} aria-describedby="dc-tiers-err">
+            <legend>Only for these tiers (none: all)</legend>
+            {ev.tiers.map((t) => (
+              <label key={t.id} className={s.choice}>
+                <input type="checkbox" checked={tierIds.includes(t.id)} onChange={() => toggle(tierIds, setTierIds, t.id)} /> {t.name}
+              </label>
+            ))}
+            <FieldNote problem={problem} field="tier_ids" id="dc-tiers-err" />
+          </fieldset>
+        )}
+        {ev.sessions.length > 1 && (
+          <fieldset className={s.fieldset} aria-describedby="dc-sessions-err">
+            <legend>Only for these sessions (none: all)</legend>
+            {ev.sessions.map((x) => (
+              <label key={x.id} className={s.choice}>
+                <input type="checkbox" checked={sessionIds.includes(x.id)} onChange={() => toggle(sessionIds, setSessionIds, x.id)} /> {when(x.start_time)}
+              </label>
+            ))}
+            <FieldNote problem={problem} field="session_ids" id="dc-sessions-err" />
+          </fieldset>
+        )}
         <label className={s.choice}>
           <input type="checkbox" checked={f.isPublic} onChange={set("isPublic")} /> Public (shown on the event page)
         </label>

@@ -61,6 +61,8 @@ export default function Dashboard({ params }: { params: Promise<{ eventId: strin
       <nav aria-label="Breadcrumb" className={ui.nav}>
         <Link href="/manage">Manage</Link>
         <Link href={`/manage/events/${eventId}`}>Edit event</Link>
+        {/* A plain link: the browser's cookie goes with it and the proxy adds the token. */}
+        <a href={`/api/v1/sales/attendees.csv?event_id=${eventId}`} download={`attendees-${eventId}.csv`}>Attendees (CSV)</a>
       </nav>
       <h1>{ev.data?.title ?? "Event"} · dashboard</h1>
       <ProblemNote problem={ev.problem ?? summary.problem} action="see this event's sales" />

@@ -71,11 +71,6 @@ export function toMinor(s: string): number {
   return Number(whole) * 100 + Number(frac.padEnd(2, "0"));
 }
 
-/** toLocalInput renders an RFC 3339 time for <input type="datetime-local"> (in UTC). */
-export function toLocalInput(iso: string | null | undefined): string {
-  return iso ? iso.slice(0, 16) : "";
-}
-
 /** fromLocalInput reads a datetime-local value as UTC; "" stays "". */
 export function fromLocalInput(v: string): string {
   return v ? new Date(v + ":00Z").toISOString().replace(".000Z", "Z") : "";

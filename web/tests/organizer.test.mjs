@@ -140,6 +140,12 @@ test("an organizer builds an event with a designed layout, an admin approves it,
   const sessionRow = page.getByTestId("sessions").locator("li[data-session-id]").first();
   await sessionRow.waitFor({ timeout: 15000 });
   const sessionId = await sessionRow.getAttribute("data-session-id");
+  // A partial edit of the session: its venue's name.
+  await sessionRow.getByRole("button", { name: /^Edit the session of/ }).click();
+  const editForm = page.getByRole("form", { name: "Edit the session" });
+  await editForm.getByLabel("Venue name").fill("Console Test Hall, main room");
+  await editForm.getByRole("button", { name: "Save session" }).click();
+  await sessionRow.getByText("Console Test Hall, main room").waitFor({ timeout: 10000 });
 
   // A public discount code.
   const code = `T${randomUUID().slice(0, 6).toUpperCase()}`;

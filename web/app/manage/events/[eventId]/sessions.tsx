@@ -9,13 +9,16 @@ import type { EventDoc, Session } from "@/lib/manage-types";
 import { seatCount, fromLayout } from "@/lib/manage-layout";
 import { FieldNote, ProblemNote } from "../../_ui/problem";
 import { StatusBadge } from "../../_ui/status-badge";
+import SessionEdit from "./session-edit";
 import s from "../../_ui/ui.module.css";
 
 const CANCELLABLE = ["SCHEDULED", "ON_SALE", "SOLD_OUT"];
+const EDITABLE = CANCELLABLE;
 
 export default function Sessions({ ev, onChange, readOnly = false }: { ev: EventDoc; onChange: () => Promise<void>; readOnly?: boolean }) {
   const [problem, setProblem] = useState<Problem | null>(null);
   const [note, setNote] = useState("");
+  const [editing, setEditing] = useState<string | null>(null);
 
   async function cancel(x: Session) {
     const ok = window.confirm(
@@ -40,10 +43,27 @@ export default function Sessions({ ev, onChange, readOnly = false }: { ev: Event
             <StatusBadge status={x.status} />
             <span>{x.session_type === "ONLINE" ? `Online: ${x.online_link}` : `${x.venue?.name ?? ""}, ${x.venue?.address ?? ""}`}</span>
             <span className={s.muted}>{seatCount(fromLayout(x.layout))} places in {x.layout.blocks.length} blocks</span>
+            {!readOnly && EDITABLE.includes(x.status) && (
+              <button className={s.secondary} aria-expanded={editing === x.id} onClick={() => setEditing(editing === x.id ? null : x.id)}>
+                Edit<span className={s.srOnly}> the session of {when(x.start_time)}</span>
+              </button>
+            )}
             {!readOnly && <Link href={`/manage/sessions/${x.id}/layout`}>Design layout</Link>}
             {!readOnly && <Link href={`/manage/sessions/${x.id}/seats`}>Block seats</Link>}
             {!readOnly && CANCELLABLE.includes(x.status) && (
               <button className={s.danger} onClick={() => cancel(x)}>Cancel session<span className={s.srOnly}> of {when(x.start_time)}</span></button>
+            )}
+            {editing === x.id && (
+              <SessionEdit
+                session={x}
+                onDone={async (changed) => {
+                  setEditing(null);
+                  if (changed) {
+                    setNote("Session saved.");
+                    await onChange();
+                  }
+                }}
+              />
             )}
           </li>
         ))}

@@ -269,6 +269,10 @@ test("an organizer builds an event with a designed layout, an admin approves it,
   await page.waitForFunction(() => document.querySelector('[data-testid="total-sold"]')?.textContent?.trim() === "1", null, { timeout: 20000 });
   console.log(`dashboard counted the sale ${Date.now() - t0} ms after the webhook`);
   assert.match(await page.getByTestId("total-revenue").textContent(), /30/);
+  // The charts' text alternatives count it too.
+  await page.locator('[data-testid="chart-sold-session"] td[data-value="1"]').waitFor({ timeout: 5000 });
+  await page.locator('[data-testid="chart-orders-session"] td[data-value="1"]').waitFor({ timeout: 5000 });
+  assert.equal(await page.locator('[data-testid="chart-sold-tier"] tr', { hasText: "Stalls" }).locator("td").getAttribute("data-value"), "1");
   await page.locator(`[data-testid="orders-table"] tr[data-order-id="${order.id}"]`).waitFor({ timeout: 10000 });
   await shot(page, "organizer-dashboard");
   // The attendee export is a plain link: the session cookie authenticates it.

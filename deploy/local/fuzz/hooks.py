@@ -8,7 +8,7 @@ schemathesis.toml (`hooks = ...`).
 - Categories are shared by every user of the stack and written with the admin token: each
   one the run creates is recorded in $FUZZ_RUN_DIR/created.jsonl so that fixtures.py cleanup
   removes it afterwards. A parent_id or category_id that is not one of the run's own
-  categories (the stateful phase learns real IDs from GET /api/v1/categories) is replaced
+  categories (the stateful phase learns real IDs from GET /api/v1/manage/categories) is replaced
   by a fresh random UUID or the fixture category: the run never hangs a category or an
   event under a category it does not own (its owner could no longer delete it: 409).
 """

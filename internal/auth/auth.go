@@ -5,6 +5,7 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/ticketly/ticketly/internal/apperr"
 )
@@ -71,13 +73,29 @@ func (p Principal) HasScope(scope string) bool { return slices.Contains(p.Scopes
 // InGroup reports whether the principal is a member of the group path.
 func (p Principal) InGroup(path string) bool { return slices.Contains(p.Groups, path) }
 
+// VerifiedCacheSize is how many verified tokens a Verifier remembers (about 1 KB each).
+const VerifiedCacheSize = 20_000
+
 // Verifier checks access tokens. Keys are fetched on first use and refreshed when a
 // token's signature matches no known key, at most once per KeyRefreshInterval, so a
 // service starts even while Keycloak is still booting and forged tokens cost no fetch.
+//
+// A token that verified is remembered (by its SHA-256, never the token itself) until its
+// own expiry, so a buyer retrying in a flash sale costs one map lookup instead of an RSA
+// signature check and a JSON decode. Only successes are cached: every refusal is decided
+// afresh. Like any stateless JWT check, a remembered token stays accepted until it expires.
 type Verifier struct {
 	v        *oidc.IDTokenVerifier
 	issuer   string
 	audience string
+	verified *lru.Cache[[sha256.Size]byte, verifiedToken]
+	now      func() time.Time
+}
+
+// verifiedToken is a remembered verification: the principal and when the token expires.
+type verifiedToken struct {
+	p      Principal
+	expiry time.Time
 }
 
 // NewVerifier returns a Verifier for cfg. ctx bounds the key fetches' lifetime.
@@ -86,8 +104,12 @@ func NewVerifier(ctx context.Context, cfg Config) (*Verifier, error) {
 		return nil, fmt.Errorf("auth config: %w", err)
 	}
 	keys := newKeySet(ctx, cfg.jwksURL(), cfg.KeyRefreshInterval)
+	verified, err := lru.New[[sha256.Size]byte, verifiedToken](VerifiedCacheSize)
+	if err != nil {
+		return nil, fmt.Errorf("auth: verified-token cache: %w", err)
+	}
 	return &Verifier{v: oidc.NewVerifier(cfg.Issuer, keys, &oidc.Config{ClientID: cfg.Audience}),
-		issuer: cfg.Issuer, audience: cfg.Audience}, nil
+		issuer: cfg.Issuer, audience: cfg.Audience, verified: verified, now: time.Now}, nil
 }
 
 type claims struct {
@@ -141,20 +163,37 @@ func refuse(cause error, reason string) error {
 // Unauthorized application error whose details.reason says why (the Reason constants); the
 // identity provider's keys being unreachable is Unavailable.
 func (v *Verifier) Verify(ctx context.Context, raw string) (Principal, error) {
+	key := sha256.Sum256([]byte(raw))
+	if hit, ok := v.verified.Get(key); ok {
+		if v.now().Before(hit.expiry) {
+			return hit.p, nil
+		}
+		v.verified.Remove(key) // expired since: verify afresh, which refuses it as expired
+	}
+	p, expiry, err := v.verify(ctx, raw)
+	if err != nil {
+		return Principal{}, err
+	}
+	v.verified.Add(key, verifiedToken{p: p, expiry: expiry})
+	return p, nil
+}
+
+// verify checks raw with go-oidc and returns its principal and expiry.
+func (v *Verifier) verify(ctx context.Context, raw string) (Principal, time.Time, error) {
 	var check signatureCheck
 	tok, err := v.v.Verify(withSignatureCheck(ctx, &check), raw)
 	if err != nil {
-		return Principal{}, v.classify(err, &check)
+		return Principal{}, time.Time{}, v.classify(err, &check)
 	}
 	var c claims
 	if err := tok.Claims(&c); err != nil {
-		return Principal{}, refuse(err, ReasonMalformed)
+		return Principal{}, time.Time{}, refuse(err, ReasonMalformed)
 	}
 	if !strings.EqualFold(c.Typ, "Bearer") {
-		return Principal{}, refuse(fmt.Errorf("token typ %q is not Bearer", c.Typ), ReasonNotAccessToken)
+		return Principal{}, time.Time{}, refuse(fmt.Errorf("token typ %q is not Bearer", c.Typ), ReasonNotAccessToken)
 	}
 	if tok.Subject == "" {
-		return Principal{}, refuse(errors.New("access token has no subject"), ReasonMalformed)
+		return Principal{}, time.Time{}, refuse(errors.New("access token has no subject"), ReasonMalformed)
 	}
 	return Principal{
 		Subject:  tok.Subject,
@@ -164,7 +203,7 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (Principal, error) {
 		Roles:    c.RealmAccess.Roles,
 		Groups:   c.Groups,
 		Scopes:   strings.Fields(c.Scope),
-	}, nil
+	}, tok.Expiry, nil
 }
 
 // classify turns a go-oidc verification failure into the refusal saying why. go-oidc

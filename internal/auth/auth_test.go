@@ -31,7 +31,7 @@ type issuer struct {
 	fetches atomic.Int64 // JWKS requests served
 }
 
-func newIssuer(t *testing.T) *issuer {
+func newIssuer(t testing.TB) *issuer {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -52,7 +52,7 @@ func newIssuer(t *testing.T) *issuer {
 
 const iss = "http://localhost:8180/realms/ticketly"
 
-func (is *issuer) token(t *testing.T, mutate func(map[string]any)) string {
+func (is *issuer) token(t testing.TB, mutate func(map[string]any)) string {
 	t.Helper()
 	c := map[string]any{
 		"iss": iss, "aud": []string{"account", "ticketly-api"}, "sub": "user-1", "typ": "Bearer",
@@ -75,7 +75,7 @@ func (is *issuer) token(t *testing.T, mutate func(map[string]any)) string {
 	return s
 }
 
-func (is *issuer) verifier(t *testing.T) *auth.Verifier {
+func (is *issuer) verifier(t testing.TB) *auth.Verifier {
 	t.Helper()
 	v, err := auth.NewVerifier(context.Background(), auth.Config{Issuer: iss, JWKSURL: is.srv.URL, Audience: "ticketly-api"})
 	if err != nil {

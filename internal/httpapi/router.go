@@ -5,10 +5,12 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+	"golang.org/x/time/rate"
 
 	"github.com/ticketly/ticketly/internal/apperr"
 	"github.com/ticketly/ticketly/internal/health"
@@ -79,7 +81,18 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
+// Access-log sampling: at most accessLogRate lines a second (bursts of accessLogBurst) at
+// INFO, so a flash sale of thousands of refusals a second does not spend its CPU writing
+// logs; every request is still counted in the metrics. Server errors are always logged. A
+// line written after suppressed ones says how many were left out (`suppressed`).
+const (
+	accessLogRate  = 20
+	accessLogBurst = 50
+)
+
 func accessLog(log *slog.Logger) func(http.Handler) http.Handler {
+	sample := rate.NewLimiter(accessLogRate, accessLogBurst)
+	var suppressed atomic.Int64
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
@@ -88,9 +101,16 @@ func accessLog(log *slog.Logger) func(http.Handler) http.Handler {
 			if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics" {
 				return
 			}
-			log.InfoContext(r.Context(), "http request",
-				"method", r.Method, "path", r.URL.Path, "status", ww.Status(), "bytes", ww.BytesWritten(),
-				"duration_ms", float64(time.Since(start).Microseconds())/1000, "request_id", RequestID(r.Context()))
+			if ww.Status() < http.StatusInternalServerError && !sample.Allow() {
+				suppressed.Add(1)
+				return
+			}
+			attrs := []any{"method", r.Method, "path", r.URL.Path, "status", ww.Status(), "bytes", ww.BytesWritten(),
+				"duration_ms", float64(time.Since(start).Microseconds()) / 1000, "request_id", RequestID(r.Context())}
+			if n := suppressed.Swap(0); n > 0 {
+				attrs = append(attrs, "suppressed", n)
+			}
+			log.InfoContext(r.Context(), "http request", attrs...)
 		})
 	}
 }

@@ -25,6 +25,7 @@ test: stack ## everything needed, then all tests (the stack is reused if it runs
 	cd tools && FERRETDB_SMOKE_URL=mongodb://127.0.0.1:27017/ FERRETDB_SMOKE_DEBUG_URL=http://127.0.0.1:27018 go test -count=1 ./...
 	deploy/local/rulestest.sh
 	deploy/local/deploytest.sh
+	deploy/local/promtest.sh
 	deploy/local/fuzz.sh bounded
 	@$(SERVICES) up
 	deploy/local/demo.sh

@@ -11,7 +11,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 for f in "$HERE"/components/*.sh; do . "$f"; done
 
-ALL=(postgres redis kafka keycloak stripemock mailcatcher stripedev mongo debezium)
+ALL=(postgres redis kafka keycloak stripemock mailcatcher stripedev mongo debezium pgexporter prometheus)
 
 stop_one() { if declare -F "$1_stop" >/dev/null; then "$1_stop"; else stop_pid "$1"; fi; }
 
@@ -54,12 +54,13 @@ cmd_up() {
   install_all "${want[@]}" || die "install failed"
   has() { local x; for x in "${want[@]}"; do [ "$x" = "$1" ] && return 0; done; return 1; }
   # Start independent components first, then the ones that need PostgreSQL and Kafka.
-  for c in postgres redis kafka keycloak stripemock mailcatcher stripedev; do has $c && start_one $c; done
+  # Prometheus tolerates targets that are not up yet.
+  for c in postgres redis kafka keycloak stripemock mailcatcher stripedev prometheus; do has $c && start_one $c; done
   if has postgres; then wait_one postgres; fi
-  if has mongo; then start_one mongo; fi
+  for c in mongo pgexporter; do has $c && start_one $c; done
   if has kafka; then wait_one kafka; fi
   if has debezium; then start_one debezium; fi
-  for c in redis stripemock mailcatcher stripedev mongo; do has $c && wait_one $c 90; done
+  for c in redis stripemock mailcatcher stripedev mongo pgexporter prometheus; do has $c && wait_one $c 90; done
   for c in keycloak debezium; do has $c && wait_one $c 600; done
   revive_dependents "${want[@]}"
   log "stack is up; logs in $LOG_DIR"

@@ -16,6 +16,8 @@ Ticketly is running.
   Kafka           127.0.0.1:$KAFKA_PORT      Debezium http://127.0.0.1:$DEBEZIUM_PORT
   MongoDB wire    mongodb://127.0.0.1:$MONGO_PORT      stripe-mock http://127.0.0.1:$STRIPE_PORT
   Mail catcher    smtp://127.0.0.1:$SMTP_PORT, http://127.0.0.1:$SMTP_HTTP_PORT/api/messages
+  Prometheus      http://127.0.0.1:${PROM_PORT:-9090}   (rules of deploy/prometheus; /classic/targets, /classic/alerts)
+                  PostgreSQL exporter http://127.0.0.1:${PG_EXPORTER_PORT:-9187}/metrics
   Logs            $LOG_DIR
   Token           curl -s localhost:$KEYCLOAK_PORT/realms/ticketly/protocol/openid-connect/token \\
                     -d grant_type=password -d client_id=dev-cli -d username=organizer -d password=organizer

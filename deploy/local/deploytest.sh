@@ -6,7 +6,8 @@
 #   deploycheck (deploy/docker/deploycheck: compose-go, client-go, PromQL), promtool 3,
 #   tflint, terraform 1.5.7 (the last MPL release; `fmt` only: validate needs the registry),
 #   kubernetes-validate (offline Kubernetes schemas) and checkov, from PyPI.
-# The metric check scrapes the four running services (make test starts them).
+# The metric check scrapes the four running services and the PostgreSQL exporter (make test
+# starts them).
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 
@@ -150,6 +151,7 @@ urls=()
 for port in "${EVENT_COMMAND_PORT:-8081}" "${EVENT_QUERY_PORT:-8082}" "${ORDER_PORT:-8083}" "${SCHEDULER_PORT:-8084}"; do
   urls+=("http://127.0.0.1:$port/metrics")
 done
+urls+=("http://127.0.0.1:${PG_EXPORTER_PORT:-9187}/metrics") # PostgreSQL exporter (rules/postgres.yml)
 deploycheck metrics "$ROOT" "${urls[@]}" || die "a rule or dashboard uses a metric no service exports (services must run: make run)"
 
 log "deploy: ${#dockerfiles[@]} Dockerfiles, compose, $kobjects k3s objects in $(ls -d k3s/overlays/*/ | wc -l) overlays, $tfres terraform resources, ${#rules[@]} rule files with tests, $(ls deploy/grafana/dashboards/*.json | wc -l) dashboards: all checked"

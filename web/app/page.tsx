@@ -1,40 +1,57 @@
-import Link from "next/link";
-import { getJSON, money, when, type EventItem } from "@/lib/api";
+// Home: search events by text, category, dates, price and distance (a GET form, shareable URLs),
+// with trending events when no filter is set. The filters are checked before the API is asked
+// (lib/search.ts); a refusal of the API is shown as its message.
+import SearchForm from "@/components/search/search-form";
+import EventList from "@/components/search/event-list";
+import Pager from "@/components/search/pager";
+import s from "@/components/search/search.module.css";
+import { categoryOptions, parseSearch } from "@/lib/search";
+import { categories, searchEvents, trendingEvents } from "@/lib/search-api";
 
 export const dynamic = "force-dynamic";
 
-export default async function Home({ searchParams }: { searchParams: Promise<{ q?: string }> }) {
-  const { q = "" } = await searchParams;
-  let items: EventItem[] = [];
-  let failed = false;
-  try {
-    items = (await getJSON<{ items: EventItem[] }>(`/api/v1/events?q=${encodeURIComponent(q)}&page_size=50`)).items;
-  } catch {
-    failed = true;
-  }
+const TRENDING = 6;
+
+export default async function Home({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const search = parseSearch(await searchParams);
+  const showTrending = !search.filtered && search.page === 1;
+  const [cats, result, trending] = await Promise.all([
+    categories(),
+    search.errors.length ? null : searchEvents(search.apiQuery),
+    showTrending ? trendingEvents(TRENDING) : [],
+  ]);
   return (
     <>
       <h1>Ticketly</h1>
       <p>Find an event, then pick your seats on a live map.</p>
-      <form role="search" action="/" method="get" className="search">
-        <label htmlFor="q">Search events</label>
-        <input id="q" name="q" type="search" defaultValue={q} placeholder="Artist, event, venue…" />
-        <button type="submit">Search</button>
-      </form>
-      {failed && <p role="alert">Events cannot be listed right now.</p>}
-      {!failed && items.length === 0 && <p>No events found.</p>}
-      <ul className="events">
-        {items.map((e) => (
-          <li key={e.id}>
-            <Link href={`/events/${e.id}`}><strong>{e.title}</strong></Link>
-            <div className="meta">
-              {[e.organization_name, e.category_name].filter(Boolean).join(" · ")}
-              {e.next_session && <> · {when(e.next_session.start_time)}{e.next_session.venue_name ? `, ${e.next_session.venue_name}` : ""}</>}
-              {e.starting_price_minor !== undefined && <> · from {money(e.starting_price_minor, e.currency)}</>}
-            </div>
-          </li>
-        ))}
-      </ul>
+      <SearchForm values={search.values} categories={categoryOptions(cats)} />
+      {search.errors.length > 0 && (
+        <div role="alert" className={s.problems} id="search-problems">
+          <p>Please check the filters:</p>
+          <ul>{search.errors.map((e) => <li key={e}>{e}</li>)}</ul>
+        </div>
+      )}
+      {trending.length > 0 && (
+        <section aria-labelledby="trending">
+          <h2 id="trending">Trending</h2>
+          <EventList items={trending} label="Trending events" />
+        </section>
+      )}
+      {result && (
+        <section aria-labelledby="results">
+          <h2 id="results">{search.filtered ? "Results" : "Upcoming events"}</h2>
+          {!result.ok && <p role="alert" className={s.problems} id="search-problems">{result.message}</p>}
+          {result.ok && (
+            <>
+              <p className="meta" id="result-count">
+                {result.page.total === 0 ? "No events found." : `${result.page.total} event${result.page.total === 1 ? "" : "s"} found.`}
+              </p>
+              <EventList items={result.page.items} label={search.filtered ? "Search results" : "Upcoming events"} />
+              <Pager values={search.values} page={search.page} pageSize={search.pageSize} total={result.page.total} />
+            </>
+          )}
+        </section>
+      )}
     </>
   );
 }

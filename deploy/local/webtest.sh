@@ -12,7 +12,7 @@ web_up
 mkdir -p "$LOG_DIR/web-tests"
 cd "$WEB_APP_DIR"
 log "web: unit tests"
-npm test --silent
+TICKETLY_ROOT=$ROOT npm test --silent
 log "web: browser tests (screenshots in $LOG_DIR/web-tests)"
 WEB_URL=http://localhost:$WEB_PORT KEYCLOAK_URL=http://localhost:$KEYCLOAK_PORT CHROMIUM=/usr/bin/chromium \
   WEB_TEST_ARTIFACTS=$LOG_DIR/web-tests node --test --test-concurrency=1 tests/

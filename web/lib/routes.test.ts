@@ -100,8 +100,11 @@ interface Operation {
   path: string;
 }
 
-/** repoRoot finds the repository from the compiled test, wherever the build put it. */
+/** repoRoot finds the repository: TICKETLY_ROOT (set by deploy/local/webtest.sh, which runs
+ * the tests in a copy of web/ outside the tree), else above the compiled test or the cwd. */
 function repoRoot(): string {
+  const given = process.env.TICKETLY_ROOT;
+  if (given && existsSync(join(given, "cmd", "event-query", "openapi.yaml"))) return given;
   for (const start of [__dirname, process.cwd()]) {
     for (let dir = start; dir !== dirname(dir); dir = dirname(dir)) {
       if (existsSync(join(dir, "cmd", "event-query", "openapi.yaml"))) return dir;

@@ -9,14 +9,12 @@
 // created once and reused: every run buys one more of its 1,000 seats.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createHmac, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { launch, signIn, shot, token, json, WEB } from "./lib/browser.mjs";
-import { api } from "./lib/events.mjs";
+import { api, pay } from "./lib/events.mjs";
 
 const ORG = "Web tests: doors";
 const TITLE = "Web test: check-in door";
-// The local stack's development webhook secret (internal/config: DevStripeWebhookSecret).
-const WEBHOOK_SECRET = process.env.STRIPE_WEBHOOK_SECRET ?? "whsec_ticketly_local_development_only";
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 let browser;
@@ -62,22 +60,6 @@ async function freeSeats(sessionId) {
     await sleep(1000);
   }
   throw new Error(`session ${sessionId} is not served ON_SALE by event-query after 60 s`);
-}
-
-// pay sends the order service a signed payment_intent.succeeded for order, as Stripe would.
-async function pay(order) {
-  const payload = JSON.stringify({
-    id: `evt_${randomUUID()}`, object: "event", type: "payment_intent.succeeded", api_version: "2023-10-16",
-    created: Math.floor(Date.now() / 1000),
-    data: { object: {
-      id: order.payment.payment_intent_id, object: "payment_intent", amount: order.total_minor, amount_received: order.total_minor,
-      currency: order.currency.toLowerCase(), status: "succeeded", metadata: { order_id: order.id },
-    } },
-  });
-  const t = Math.floor(Date.now() / 1000);
-  const sig = createHmac("sha256", WEBHOOK_SECRET).update(`${t}.${payload}`).digest("hex");
-  const res = await fetch(`${WEB}/api/v1/webhooks/stripe`, { method: "POST", headers: { "Content-Type": "application/json", "Stripe-Signature": `t=${t},v1=${sig}` }, body: payload });
-  assert.equal(res.status, 200, `webhook: ${await res.text()}`);
 }
 
 // paidTicket buys one free seat of the session as a buyer, pays it and returns its ticket.

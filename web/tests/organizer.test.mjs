@@ -9,11 +9,10 @@
 //   WEB_URL=http://localhost:3000 node --test --test-concurrency=1 tests/organizer.test.mjs
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createHmac, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { launch, signIn, shot, token, json, seriousViolations, WEB } from "./lib/browser.mjs";
+import { pay } from "./lib/events.mjs";
 
-// The local stack's development webhook secret (internal/config: DevStripeWebhookSecret).
-const WEBHOOK_SECRET = process.env.STRIPE_WEBHOOK_SECRET ?? "whsec_ticketly_local_development_only";
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 let browser;
@@ -51,18 +50,7 @@ async function sell(sessionId) {
   });
   const order = await json(res);
   assert.equal(res.status, 201, `order: ${JSON.stringify(order)}`);
-  const payload = JSON.stringify({
-    id: `evt_${randomUUID()}`, object: "event", type: "payment_intent.succeeded", api_version: "2023-10-16",
-    created: Math.floor(Date.now() / 1000),
-    data: { object: {
-      id: order.payment.payment_intent_id, object: "payment_intent", amount: order.total_minor, amount_received: order.total_minor,
-      currency: order.currency.toLowerCase(), status: "succeeded", metadata: { order_id: order.id },
-    } },
-  });
-  const t = Math.floor(Date.now() / 1000);
-  const sig = createHmac("sha256", WEBHOOK_SECRET).update(`${t}.${payload}`).digest("hex");
-  const hook = await fetch(`${WEB}/api/v1/webhooks/stripe`, { method: "POST", headers: { "Content-Type": "application/json", "Stripe-Signature": `t=${t},v1=${sig}` }, body: payload });
-  assert.equal(hook.status, 200, `webhook: ${await hook.text()}`);
+  await pay(order);
   return order;
 }
 

@@ -2,7 +2,7 @@
 // would (event-command), approved by the admin, and waited for until the read model serves
 // the session ON_SALE: every test gets seats nobody else touches.
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import { token, WEB } from "./browser.mjs";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -72,4 +72,24 @@ export async function onSaleEvent(title, { rows = 3, columns = 8, standingCapaci
   assert.equal(seats.seats.length, rows * columns, "every seat in the read model");
   assert.ok(listed, "the event is found by search");
   return { eventId: ev.id, sessionId: s.id, code, seats: seats.seats };
+}
+
+// The local stack's development webhook secret (internal/config: DevStripeWebhookSecret).
+const WEBHOOK_SECRET = process.env.STRIPE_WEBHOOK_SECRET ?? "whsec_ticketly_local_development_only";
+
+/** pay sends the order service, through the web origin, a signed payment_intent.succeeded for
+ * order (as Stripe would) and asserts it was taken. */
+export async function pay(order) {
+  const payload = JSON.stringify({
+    id: `evt_${randomUUID()}`, object: "event", type: "payment_intent.succeeded", api_version: "2023-10-16",
+    created: Math.floor(Date.now() / 1000),
+    data: { object: {
+      id: order.payment.payment_intent_id, object: "payment_intent", amount: order.total_minor, amount_received: order.total_minor,
+      currency: order.currency.toLowerCase(), status: "succeeded", metadata: { order_id: order.id },
+    } },
+  });
+  const t = Math.floor(Date.now() / 1000);
+  const sig = createHmac("sha256", WEBHOOK_SECRET).update(`${t}.${payload}`).digest("hex");
+  const res = await fetch(`${WEB}/api/v1/webhooks/stripe`, { method: "POST", headers: { "Content-Type": "application/json", "Stripe-Signature": `t=${t},v1=${sig}` }, body: payload });
+  assert.equal(res.status, 200, `webhook: ${await res.text()}`);
 }

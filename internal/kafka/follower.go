@@ -84,6 +84,7 @@ func (f *Follower) Run(ctx context.Context) error {
 }
 
 func (f *Follower) run(ctx context.Context) error {
+	runStart := time.Now()
 	admCl, err := NewClient(f.Brokers)
 	if err != nil {
 		return err
@@ -136,9 +137,11 @@ func (f *Follower) run(ctx context.Context) error {
 			}
 		})
 	}
+	loadStart := time.Now()
 	if err := f.Load(ctx); err != nil {
 		return fmt.Errorf("load read model: %w", err)
 	}
+	f.Log.Info("read model loaded", "seconds", time.Since(loadStart).Seconds(), "offsets_seconds", loadStart.Sub(runStart).Seconds())
 	cl, err := NewClient(f.Brokers, kgo.ConsumePartitions(starts))
 	if err != nil {
 		return err

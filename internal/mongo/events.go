@@ -72,6 +72,11 @@ func (s *EventStore) attach(ctx context.Context, recs map[string]*eventRecord) (
 	if err != nil {
 		return nil, err
 	}
+	return join(recs, layouts), nil
+}
+
+// join puts each session's seat map into its event's document.
+func join(recs map[string]*eventRecord, layouts map[string]*layoutRecord) map[string]*projection.EventDoc {
 	out := make(map[string]*projection.EventDoc, len(recs))
 	for id, r := range recs {
 		d := r.EventDoc
@@ -83,20 +88,21 @@ func (s *EventStore) attach(ctx context.Context, recs map[string]*eventRecord) (
 		}
 		out[id] = &d
 	}
-	return out, nil
+	return out
 }
 
-// All calls fn for every stored document, seat maps included.
+// All calls fn for every stored document, seat maps included (both collections read whole:
+// one query per collection, not one per page of sessions).
 func (s *EventStore) All(ctx context.Context, fn func(id string, d *projection.EventDoc) error) error {
 	recs := map[string]*eventRecord{}
 	if err := s.events.All(ctx, func(id string, r *eventRecord) error { recs[id] = r; return nil }); err != nil {
 		return err
 	}
-	docs, err := s.attach(ctx, recs)
-	if err != nil {
+	layouts := map[string]*layoutRecord{}
+	if err := s.layouts.All(ctx, func(id string, l *layoutRecord) error { layouts[id] = l; return nil }); err != nil {
 		return err
 	}
-	for id, d := range docs {
+	for id, d := range join(recs, layouts) {
 		if err := fn(id, d); err != nil {
 			return err
 		}

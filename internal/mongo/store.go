@@ -27,7 +27,7 @@ func NewDocStore[D any](db *mongo.Database, name string) *DocStore[D] {
 	return &DocStore[D]{coll: db.Collection(name)}
 }
 
-// Requests are kept small and never leave a server-side cursor open: documents can be
+// Requests are kept small and leave no server-side cursor open (All drains its one): documents can be
 // large (a session's seat map), and the local wire server (FerretDB 1.x) holds a
 // PostgreSQL connection for every open cursor; enough of them exhaust its pool and stall it.
 const (
@@ -142,9 +142,29 @@ func (s *DocStore[D]) find(ctx context.Context, filter bson.D, fn func(id string
 	}
 }
 
-// All calls fn for every stored document.
+// All calls fn for every stored document. It reads through one cursor, drained without
+// pause, in batches of maxIDsPerFind: paging by _id instead made FerretDB read and sort
+// the whole collection for every page, so a replica's start-up load grew with the square
+// of the read model (57 s for 2,800 events).
 func (s *DocStore[D]) All(ctx context.Context, fn func(id string, d *D) error) error {
-	return s.find(ctx, bson.D{}, fn)
+	cur, err := s.coll.Find(ctx, bson.D{}, options.Find().SetBatchSize(maxIDsPerFind))
+	if err != nil {
+		return fmt.Errorf("find %s: %w", s.coll.Name(), err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		id, d, err := decode[D](cur.Current)
+		if err != nil {
+			return fmt.Errorf("decode %s: %w", s.coll.Name(), err)
+		}
+		if err := fn(id, d); err != nil {
+			return err
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return fmt.Errorf("find %s: %w", s.coll.Name(), err)
+	}
+	return nil
 }
 
 // Put replaces (or inserts) the documents, in unordered bulk writes of bounded size. The

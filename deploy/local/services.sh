@@ -28,7 +28,8 @@ svc_launch() {
   ensure_port_free "$s" "$port"
   # The local stack is development explicitly: its defaults are development secrets,
   # which TICKETLY_ENV=production refuses (SPEC section 11).
-  TICKETLY_ENV=development HTTP_ADDR=127.0.0.1:$port start_bg "$s" "$SVC_BIN/$s"
+  # PPROF=1 serves the runtime profiles on 127.0.0.1:1<port> (docs/performance.md).
+  TICKETLY_ENV=development HTTP_ADDR=127.0.0.1:$port PPROF_ADDR=${PPROF:+127.0.0.1:1$port} start_bg "$s" "$SVC_BIN/$s"
 }
 
 svc_wait() {

@@ -21,7 +21,7 @@ type Service struct {
 	CORSOrigins []string
 }
 
-// LoadService reads TICKETLY_ENV, LOG_LEVEL, HTTP_ADDR (default addr), METRICS_ADDR,
+// LoadService reads TICKETLY_ENV, LOG_LEVEL, HTTP_ADDR (default addr), METRICS_ADDR, PPROF_ADDR,
 // CORS_ORIGINS (default cors), DRAIN_DELAY and SHUTDOWN_TIMEOUT.
 func LoadService(e *Env, addr, cors string) Service {
 	var origins []string
@@ -37,6 +37,7 @@ func LoadService(e *Env, addr, cors string) Service {
 		HTTP: httpapi.ServeConfig{
 			Addr:            e.String("HTTP_ADDR", addr),
 			MetricsAddr:     e.String("METRICS_ADDR", ""),
+			PprofAddr:       e.String("PPROF_ADDR", ""),
 			DrainDelay:      e.Duration("DRAIN_DELAY", 0),
 			ShutdownTimeout: e.Duration("SHUTDOWN_TIMEOUT", 15*time.Second),
 		},
@@ -55,6 +56,9 @@ func (s Service) Validate() error {
 	}
 	if s.HTTP.MetricsAddr != "" && s.HTTP.MetricsAddr == s.HTTP.Addr {
 		errs = append(errs, errors.New("METRICS_ADDR must differ from HTTP_ADDR"))
+	}
+	if s.HTTP.PprofAddr != "" && (s.HTTP.PprofAddr == s.HTTP.Addr || s.HTTP.PprofAddr == s.HTTP.MetricsAddr) {
+		errs = append(errs, errors.New("PPROF_ADDR must differ from HTTP_ADDR and METRICS_ADDR"))
 	}
 	if s.HTTP.DrainDelay < 0 {
 		errs = append(errs, errors.New("DRAIN_DELAY must not be negative"))

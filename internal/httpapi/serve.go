@@ -29,6 +29,9 @@ type ServeConfig struct {
 	// port scraped from inside the cluster); the API listener then answers /metrics 404.
 	// Empty (development) keeps /metrics on Addr.
 	MetricsAddr string
+	// PprofAddr, when set, is a separate listener serving only the Go runtime profiles
+	// (/debug/pprof/), for profiling under load; never on the API listener. Empty: off.
+	PprofAddr string
 	// DrainDelay is how long /readyz answers 503 before the listener stops accepting, so
 	// load balancers stop sending new requests first.
 	DrainDelay time.Duration
@@ -84,17 +87,33 @@ func Serve(ctx context.Context, log *slog.Logger, cfg ServeConfig, h http.Handle
 		metricsSrv = ms
 		log.Info("serving metrics", "addr", ms.ln.Addr().String())
 	}
+	var pprofSrv *server
+	if cfg.PprofAddr != "" {
+		ps, err := listen(ctx, cfg, cfg.PprofAddr, pprofHandler())
+		if err != nil {
+			if metricsSrv != nil {
+				_ = metricsSrv.srv.Close()
+			}
+			return err
+		}
+		pprofSrv = ps
+		log.Info("serving pprof", "addr", ps.ln.Addr().String())
+	}
 	apiSrv, err := listen(ctx, cfg, cfg.Addr, api)
 	if err != nil {
-		if metricsSrv != nil {
-			_ = metricsSrv.srv.Close()
+		for _, s := range []*server{metricsSrv, pprofSrv} {
+			if s != nil {
+				_ = s.srv.Close()
+			}
 		}
 		return err
 	}
 	log.Info("listening", "addr", apiSrv.ln.Addr().String())
 	servers := []*server{apiSrv}
-	if metricsSrv != nil {
-		servers = append(servers, metricsSrv)
+	for _, s := range []*server{metricsSrv, pprofSrv} {
+		if s != nil {
+			servers = append(servers, s)
+		}
 	}
 	errc := make(chan error, len(servers))
 	for _, s := range servers {

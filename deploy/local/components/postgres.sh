@@ -34,6 +34,9 @@ log_min_duration_statement = 1000
 # Slow statements are logged without their (possibly multi-megabyte) seat-map parameters.
 log_parameter_max_length = 256
 log_parameter_max_length_on_error = 256
+# Per-statement timings for profiling (docs/performance.md): SELECT * FROM pg_stat_statements.
+shared_preload_libraries = 'pg_stat_statements'
+pg_stat_statements.track = top
 CONF
   chown postgres:postgres "$PG_DATA/ticketly.conf"
   grep -q "include_if_exists = 'ticketly.conf'" "$PG_DATA/postgresql.conf" \
@@ -82,6 +85,11 @@ postgres_after_ready() {
     || psql_su -d postgres -c "CREATE ROLE ferretdb LOGIN PASSWORD 'ferretdb'"
   psql_su -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='ferretdb'" | grep -q 1 \
     || psql_su -d postgres -c "CREATE DATABASE ferretdb OWNER ferretdb"
+  if psql_su -d postgres -tAc "SHOW shared_preload_libraries" | grep -q pg_stat_statements; then
+    psql_su -d ticketly -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
+  else
+    log "postgres: pg_stat_statements is not loaded until PostgreSQL restarts (make down; make run)"
+  fi
   psql_su -d ticketly <"$ROOT/deploy/local/postgres/bootstrap.sql" >>"$LOG_DIR/postgres-bootstrap.log" 2>&1 \
     || { tail -n 20 "$LOG_DIR/postgres-bootstrap.log" >&2; die "database bootstrap failed"; }
 }

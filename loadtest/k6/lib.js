@@ -1,5 +1,6 @@
 // Shared helpers of the order load tests: dev-realm tokens and the demo event's free seats.
 import http from 'k6/http';
+import { Gauge } from 'k6/metrics';
 
 export const QUERY = __ENV.QUERY_URL || 'http://127.0.0.1:8082';
 export const ORDER = __ENV.ORDER_URL || 'http://127.0.0.1:8083';
@@ -38,4 +39,12 @@ export function order(token, key, session, seatIDs, tags) {
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}`, 'Idempotency-Key': key },
     tags,
   });
+}
+
+// scenarioClock measures the time between the end of setup and the start of teardown, i.e.
+// the scenarios alone: k6's own rates divide by the whole run, setup's token logins included.
+// It is exported as the gauge scenario_seconds (deploy/local/bench.sh's summary reads it).
+export function scenarioClock() {
+  const g = new Gauge('scenario_seconds');
+  return { start: () => Date.now(), stop: (start) => g.add((Date.now() - start) / 1000) };
 }

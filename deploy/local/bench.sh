@@ -31,6 +31,8 @@ sql() { psql_su -d ticketly -tAc "$1"; }
 # its exit status in $OUT/status.txt. k6 exits 99 when a threshold is crossed: the run itself
 # went through. Any other failure means the benchmark could not run; it is listed in $broken.
 broken=()
+# Ctrl-C stops the whole run, not only the benchmark it lands in (k6 exits on it by itself).
+trap 'die "interrupted"' INT TERM
 bench() {
   local name=$1 rc; shift
   set +e
@@ -118,12 +120,15 @@ fi
 # a clone has none), so that Node resolves the helpers and playwright-core there.
 web_measure() {
   [ -d "$WEB_APP_DIR/node_modules/playwright-core" ] || { log "web: $WEB_APP_DIR has no playwright-core (make run builds the web app)"; return 1; }
-  local dir=$TICKETLY_CACHE/web/bench
-  rm -rf "$dir"; mkdir -p "$dir/loadtest/web"
+  local dir rc=0
+  dir=$(mktemp -d "$TICKETLY_CACHE/web/bench.XXXXXX")
+  mkdir -p "$dir/loadtest/web"
   cp "$ROOT/loadtest/web/measure.mjs" "$dir/loadtest/web/"
   ln -s "$WEB_APP_DIR" "$dir/web"
   WEB_URL=http://localhost:$WEB_PORT KEYCLOAK_URL=http://localhost:$KEYCLOAK_PORT CHROMIUM=/usr/bin/chromium \
-    MEASURE_JSON=$OUT/web.json node "$dir/loadtest/web/measure.mjs"
+    MEASURE_JSON=$OUT/web.json node "$dir/loadtest/web/measure.mjs" || rc=$?
+  rm -rf "$dir"
+  return $rc
 }
 if want web; then
   log "web: seat-map first render (1,180 and 10,000 seats), order 201 -> LOCKED on an open page, JavaScript per page"

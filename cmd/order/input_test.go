@@ -163,8 +163,9 @@ func TestBadInputHoldsNothing(t *testing.T) {
 	}
 }
 
-// When Stripe cannot create the PaymentIntent the order is cancelled at once: nothing stays
-// held, and the key can be used again.
+// When Stripe cannot create the PaymentIntent nothing is kept: the intent comes before the
+// order's one transaction, so no order is written, nothing stays held, the feed does not
+// move, and the key can be used again.
 func TestStripeDownKeepsNothing(t *testing.T) {
 	t.Parallel()
 	svc := startOrder(t, map[string]string{"STRIPE_API_BASE": "http://" + svctest.FreeAddr(t), "STRIPE_TIMEOUT": "2s"})
@@ -178,24 +179,18 @@ func TestStripeDownKeepsNothing(t *testing.T) {
 			t.Fatalf("stripe down: %d %s", r.Status, r.Body)
 		}
 	}
-	rows, _ := orderDB(t).Query(context.Background(), `SELECT status, status_reason FROM ordering.orders WHERE session_id = $1`, f.SessionID)
-	n := 0
-	for rows.Next() {
-		var status, reason string
-		_ = rows.Scan(&status, &reason)
-		if status != "CANCELLED" || !strings.Contains(reason, "payment") {
-			t.Fatalf("order %s %q", status, reason)
-		}
-		n++
+	var n int
+	if err := orderDB(t).QueryRow(context.Background(), `SELECT count(*) FROM ordering.orders WHERE session_id = $1`, f.SessionID).Scan(&n); err != nil {
+		t.Fatal(err)
 	}
-	if n != 2 || liveAllocations(t, f.SessionID, f.CheapSeats[0]) != 0 {
+	if n != 0 || liveAllocations(t, f.SessionID, f.CheapSeats[0]) != 0 {
 		t.Fatalf("%d orders; seat live %d", n, liveAllocations(t, f.SessionID, f.CheapSeats[0]))
 	}
 	if redisClient(t).Exists(context.Background(), locking.SeatKey(f.SessionID, f.CheapSeats[0])).Val() != 0 {
 		t.Fatal("the gate still holds the seat")
 	}
-	if st, v := lastChange(t, f.SessionID); st != "AVAILABLE" || v != 4 {
-		t.Fatalf("feed %s v%d", st, v)
+	if st, v := lastChange(t, f.SessionID); v != 0 {
+		t.Fatalf("the feed moved: %s v%d", st, v)
 	}
 	var taken int
 	_ = orderDB(t).QueryRow(context.Background(), `SELECT taken FROM ordering.standing_inventory WHERE session_id = $1`, f.SessionID).Scan(&taken)

@@ -319,12 +319,12 @@ func TestOwnershipAndCancel(t *testing.T) {
 	}
 }
 
-// The service died after committing an order and before storing its payment intent: a
-// retry with the same key resumes it (same order, a payment intent now) instead of holding
-// the seats twice or answering 409 forever.
-func TestRetryResumesAnOrderInterruptedBeforePayment(t *testing.T) {
+// Versions before the single-commit placement stored the order first and its payment
+// intent in a second transaction; a record such a version left unfinished (it died in
+// between) is answered with its order as it is now, never a second hold of its seats.
+func TestRetryOfARecordLeftUnfinishedByAnOlderVersion(t *testing.T) {
 	t.Parallel()
-	svc := startOrder(t, map[string]string{"IDEMPOTENCY_WAIT": "300ms"})
+	svc := startOrder(t, nil)
 	f := newFixture(t, fixtureOpts{cheapSeats: 1, gaCapacity: 1})
 	tok := svctest.Token(t, "buyer596")
 	key := uuid.NewString()
@@ -334,7 +334,7 @@ func TestRetryResumesAnOrderInterruptedBeforePayment(t *testing.T) {
 		t.Fatalf("%d %s", first.Status, first.Body)
 	}
 	id := first.json(t)["id"].(string)
-	// Rewind to the state a crash after the order's commit leaves behind.
+	// Rewind to the state the older version's crash left behind.
 	ctx := context.Background()
 	if _, err := orderDB(t).Exec(ctx, `UPDATE ordering.orders SET payment_intent_id = NULL WHERE id = $1`, id); err != nil {
 		t.Fatal(err)
@@ -345,14 +345,10 @@ func TestRetryResumesAnOrderInterruptedBeforePayment(t *testing.T) {
 	}
 	again := call(t, http.MethodPost, svc.URL+"/api/v1/orders", tok, body, "Idempotency-Key", key)
 	if again.Status != http.StatusCreated {
-		t.Fatalf("resume: %d %s", again.Status, again.Body)
+		t.Fatalf("retry: %d %s", again.Status, again.Body)
 	}
-	o := again.json(t)
-	if o["id"] != id || piOf(t, o) == "" || o["payment"].(map[string]any)["client_secret"] == "" {
-		t.Fatalf("resumed %s", again.Body)
-	}
-	if third := call(t, http.MethodPost, svc.URL+"/api/v1/orders", tok, body, "Idempotency-Key", key); !bytes.Equal(third.Body, again.Body) {
-		t.Fatalf("replay after resume differs: %s", third.Body)
+	if o := again.json(t); o["id"] != id || o["status"] != "PENDING_PAYMENT" {
+		t.Fatalf("retry answered %s, want the order %s", again.Body, id)
 	}
 	if n := liveAllocations(t, f.SessionID, f.CheapSeats[0]); n != 1 {
 		t.Fatalf("%d live allocations", n)

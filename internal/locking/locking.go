@@ -11,7 +11,9 @@
 // A standing block's keys expire after a day without holds (an ended session's keys go
 // away); the block is then seeded again from the database on its next hold.
 //
-//	idem:{S}:<marker>       string: the order ID of an in-flight request (buyer + Idempotency-Key)
+//	idem:{S}:<marker>       string: the request (buyer + Idempotency-Key): its order ID while in
+//	                        flight (PX = provisional TTL), "done:<order ID>" once committed
+//	                        (PX = the key's retention)
 //
 // Redis is not the truth: a flush or failover loses holds, and the database constraints
 // still refuse a second sale. A standing block the gate does not know ("_seeded" missing)
@@ -181,14 +183,24 @@ return 1
 
 // extendScript gives an owner's holds a new TTL once its order is committed, re-creating
 // seat holds the gate lost (never taking a seat from another owner) and standing units of
-// seeded blocks that expired meanwhile (the database counts them: the gate follows it).
+// seeded blocks that expired meanwhile (the database counts them: the gate follows it), and
+// marks the request's marker done (unless another owner holds it).
 //
-// KEYS: seat keys…, then per standing block its hash and its expiry set.
-// ARGV: owner, ttl_ms, n_seats, n_blocks, then per block the owner's quantity.
+// KEYS: [marker]?, seat keys…, then per standing block its hash and its expiry set.
+// ARGV: owner, ttl_ms, n_seats, n_blocks, has_marker, marker_ttl_ms, then per block the
+// owner's quantity.
 var extendScript = redis.NewScript(`
 local owner, ttl = ARGV[1], tonumber(ARGV[2])
-local ns, ng = tonumber(ARGV[3]), tonumber(ARGV[4])
-for i = 1, ns do
+local ns, ng, hasMarker = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5] == '1'
+local k = 1
+if hasMarker then
+  local cur = redis.call('GET', KEYS[1])
+  if not cur or cur == owner then
+    redis.call('SET', KEYS[1], 'done:' .. owner, 'PX', math.max(tonumber(ARGV[6]), 1000))
+  end
+  k = 2
+end
+for i = k, k + ns - 1 do
   local cur = redis.call('GET', KEYS[i])
   if cur == owner then
     redis.call('PEXPIRE', KEYS[i], ttl)
@@ -198,10 +210,11 @@ for i = 1, ns do
 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local g = k + ns
 for j = 0, ng - 1 do
-  local h, z = KEYS[ns + 1 + 2 * j], KEYS[ns + 2 + 2 * j]
+  local h, z = KEYS[g + 2 * j], KEYS[g + 2 * j + 1]
   if redis.call('HEXISTS', h, '_seeded') == 1 then
-    local q = tonumber(ARGV[5 + j])
+    local q = tonumber(ARGV[7 + j])
     local mine = tonumber(redis.call('HGET', h, owner) or '0')
     if mine ~= q then
       redis.call('HSET', h, owner, q)
@@ -213,9 +226,15 @@ end
 return 1
 `)
 
+// Client is what the gate needs of a Redis client (single node, sentinel or cluster).
+type Client interface {
+	redis.Scripter
+	Get(ctx context.Context, key string) *redis.StringCmd
+}
+
 // Gate is the Redis admission gate. It implements ordering.Holds.
 type Gate struct {
-	rdb   redis.Scripter
+	rdb   Client
 	slack time.Duration
 	now   func() time.Time
 }
@@ -225,7 +244,7 @@ var _ ordering.Holds = (*Gate)(nil)
 // New returns a gate over a Redis client (single node, sentinel or cluster). Holds restored
 // or seeded from the database expire slack after their order does, so the gate never frees
 // a seat before the database sweep.
-func New(rdb redis.Scripter, slack time.Duration) *Gate {
+func New(rdb Client, slack time.Duration) *Gate {
 	return &Gate{rdb: rdb, slack: slack, now: time.Now}
 }
 
@@ -296,7 +315,7 @@ func (g *Gate) Hold(ctx context.Context, h ordering.Hold) (ordering.HoldResult, 
 	case "ok":
 		return ordering.HoldResult{OK: true}, nil
 	case "dup":
-		return ordering.HoldResult{DuplicateOf: res[1]}, nil
+		return ordering.HoldResult{DuplicateOf: parseMarker(res[1])}, nil
 	case "unseeded":
 		var r ordering.HoldResult
 		for _, s := range res[1:] {
@@ -354,14 +373,14 @@ func (g *Gate) Sell(ctx context.Context, h ordering.Hold) error { return g.relea
 
 // Extend gives the owner's seat holds and standing units of h the TTL h.TTL, re-creating
 // the seat holds and standing units the gate lost since they were taken (a seat held by
-// another owner meanwhile is left to it: the database decides between them).
+// another owner meanwhile is left to it: the database decides between them), and marks
+// h.Marker done for h.MarkerTTL.
 func (g *Gate) Extend(ctx context.Context, h ordering.Hold) error {
-	if len(h.SeatIDs) == 0 && len(h.Standing) == 0 {
+	if len(h.SeatIDs) == 0 && len(h.Standing) == 0 && h.Marker == "" {
 		return nil
 	}
-	h.Marker = ""
 	keys, args := keysAndArgs(h, h.Owner, h.TTL.Milliseconds())
-	args = args[:len(args)-1] // no marker flag
+	args = append(args, h.MarkerTTL.Milliseconds())
 	for _, s := range h.Standing {
 		args = append(args, s.Quantity)
 	}
@@ -369,6 +388,28 @@ func (g *Gate) Extend(ctx context.Context, h ordering.Hold) error {
 		return fmt.Errorf("extend holds of %s in session %s: %w", h.Owner, h.SessionID, err)
 	}
 	return nil
+}
+
+// donePrefix marks a request marker whose order is committed.
+const donePrefix = "done:"
+
+func parseMarker(v string) ordering.Marked {
+	if owner, ok := strings.CutPrefix(v, donePrefix); ok {
+		return ordering.Marked{Owner: owner, Done: true}
+	}
+	return ordering.Marked{Owner: v}
+}
+
+// Marker reads the state of a request marker.
+func (g *Gate) Marker(ctx context.Context, sessionID uuid.UUID, marker string) (ordering.Marked, error) {
+	v, err := g.rdb.Get(ctx, MarkerKey(sessionID, marker)).Result()
+	if errors.Is(err, redis.Nil) {
+		return ordering.Marked{}, nil
+	}
+	if err != nil {
+		return ordering.Marked{}, fmt.Errorf("read request marker in session %s: %w", sessionID, err)
+	}
+	return parseMarker(v), nil
 }
 
 // Seed loads a standing block's live units unless the gate knows the block already.

@@ -201,7 +201,7 @@ func TestMarkerSpotsADuplicateInFlight(t *testing.T) {
 		t.Fatal("first")
 	}
 	h.Owner, h.SeatIDs = "o2", []uuid.UUID{uuid.New()}
-	if res, _ := g.Hold(ctx, h); res.DuplicateOf != "o1" {
+	if res, _ := g.Hold(ctx, h); res.DuplicateOf != (ordering.Marked{Owner: "o1"}) {
 		t.Fatalf("twin: %+v", res)
 	}
 	_ = g.Release(ctx, ordering.Hold{SessionID: sid, Owner: "o1", Marker: "m"})

@@ -261,6 +261,14 @@ func (o *Order) transition(to Status, now time.Time, reason string) error {
 	return nil
 }
 
+// UseIntent records the payment intent created for a new order before it is stored (the
+// order and its intent commit together).
+func (o *Order) UseIntent(paymentIntentID string) {
+	if o.s.Status == PendingPayment && o.s.PaymentIntentID == "" {
+		o.s.PaymentIntentID = paymentIntentID
+	}
+}
+
 // MarkPaid turns a PENDING_PAYMENT order into PAID: its seats and standing units are sold,
 // one ticket is issued per seat and standing unit, carrying its share of the order's total
 // (SplitTotal), and its discount use is confirmed.

@@ -187,7 +187,7 @@ func (s *Service) BlockSeats(ctx context.Context, a Actor, sessionID uuid.UUID, 
 		return BlockResult{}, err
 	}
 	h := Hold{SessionID: sessionID, Owner: BlockOwner, SeatIDs: ids, TTL: blockGateTTL}
-	gated, err := s.hold(ctx, h)
+	gated, _, err := s.hold(ctx, h) // no marker: no twin
 	if err != nil {
 		return BlockResult{}, err
 	}

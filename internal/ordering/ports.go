@@ -40,10 +40,13 @@ func (m Membership) Has(role string) bool {
 type Hold struct {
 	SessionID uuid.UUID
 	Owner     string // the order ID, or BlockOwner for organizer blocks
-	// Marker, when set, names the in-flight request (buyer and Idempotency-Key) so that a
-	// concurrent duplicate is recognised instead of being told the seats are taken.
-	Marker   string
-	TTL      time.Duration // 0: no expiry (organizer blocks)
+	// Marker, when set, names the request (buyer and Idempotency-Key): Hold sets it in
+	// flight for TTL, so a concurrent duplicate is recognised instead of being told the
+	// seats are taken; Extend marks it done for MarkerTTL, so a retry of a committed order is
+	// recognised at the gate, before any database round trip; Release removes it.
+	Marker    string
+	MarkerTTL time.Duration
+	TTL       time.Duration // 0: no expiry (organizer blocks)
 	SeatIDs  []uuid.UUID
 	Standing []StandingHold
 }
@@ -64,8 +67,15 @@ type HoldResult struct {
 	OK          bool
 	TakenSeats  []uuid.UUID     // seats held by another owner
 	Short       []StandingAvail // standing blocks without enough units left
-	DuplicateOf string          // the owner of the in-flight request with the same Marker
+	DuplicateOf Marked          // the request that holds the Marker already (Owner "" if none)
 	Unseeded    []string        // standing blocks the gate must first be seeded with
+}
+
+// Marked is the state of a request marker in the gate: held by Owner, in flight or Done
+// (its order committed). The zero value is an absent marker.
+type Marked struct {
+	Owner string
+	Done  bool
 }
 
 // StandingAvail is a standing block's availability.
@@ -104,14 +114,18 @@ type Holds interface {
 	// Restore re-creates missing seat holds from the database (after a gate flush).
 	Restore(ctx context.Context, sessionID uuid.UUID, holders []SeatHolder, ttl time.Duration) error
 	// Extend gives the owner's seat holds and standing units of h a new time to live (h.TTL),
-	// re-creating those the gate lost meanwhile. Holds are taken with a short provisional
-	// TTL and extended once the database has the order, so the holds of a request that
-	// never committed (its process died) free their seats within seconds.
+	// re-creating those the gate lost meanwhile, and marks h.Marker done for h.MarkerTTL
+	// (unless another owner holds it). Holds are taken with a short provisional TTL and
+	// extended once the database has the order, so the holds of a request that never
+	// committed (its process died) free their seats within seconds.
 	Extend(ctx context.Context, h Hold) error
+	// Marker reads the state of a request marker.
+	Marker(ctx context.Context, sessionID uuid.UUID, marker string) (Marked, error)
 }
 
-// IdempotencyRecord is the stored outcome of a POST /orders with an Idempotency-Key.
-// Status 0 means the order was created and its payment is being set up.
+// IdempotencyRecord is the stored outcome of a POST /orders with an Idempotency-Key,
+// written in the order's own transaction. Status 0 is left only by versions before the
+// single-commit placement (order first, payment intent in a second transaction).
 type IdempotencyRecord struct {
 	BuyerID     string
 	Key         string
@@ -148,12 +162,6 @@ type Repository interface {
 	// its discount reservation and its seat-change feed entry. It fails with
 	// ErrIdempotencyKeyUsed, ErrSeatTaken, ErrStandingShort or ErrDiscountUsedUp.
 	CreateOrder(ctx context.Context, o *Order, rec IdempotencyRecord) error
-	// AttachPayment stores the payment intent of a PENDING_PAYMENT order and completes its
-	// idempotency record with status and body; it returns the completed record, which is
-	// someone else's when a concurrent retry completed it first.
-	AttachPayment(ctx context.Context, orderID uuid.UUID, paymentIntentID string, rec IdempotencyRecord) (*IdempotencyRecord, error)
-	// ForgetIdempotency deletes an unfinished (status 0) idempotency record.
-	ForgetIdempotency(ctx context.Context, buyerID, key string) error
 	// Order returns an order with its lines (not its tickets); NotFound when absent.
 	Order(ctx context.Context, id uuid.UUID) (*Order, error)
 	// OrdersOf returns a buyer's orders, newest first, and how many there are.

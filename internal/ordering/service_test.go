@@ -353,68 +353,98 @@ func TestConcurrentDuplicatesGetOneOrder(t *testing.T) {
 	}
 }
 
-func TestRetryResumesAnOrderInterruptedBeforePayment(t *testing.T) {
+// A placement whose commit fails keeps nothing: no order, no key, no hold, and its payment
+// intent is cancelled; a retry with the same key places the order.
+func TestFailedCommitKeepsNothing(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, func(c *ordering.Config) { c.DuplicateWait = 50 * time.Millisecond })
-	b, in := buyer("ann"), w.in(w.seats[:1], 0, "")
-	w.repo.FailOnce("AttachPayment", errDown)
+	w := newWorld(t)
+	b, in := buyer("ann"), w.in(w.seats[:1], 2, "")
+	w.repo.FailOnce("CreateOrder", errDown)
 	if _, err := w.place(b, "key", in); err == nil {
-		t.Fatal("an interrupted placement succeeded")
+		t.Fatal("a placement whose commit failed succeeded")
 	}
-	rec := w.repo.Record(b.ID, "key")
-	if rec == nil || rec.Status != 0 {
-		t.Fatalf("record %+v, want an unfinished one", rec)
+	if w.repo.Count() != 0 || w.repo.Record(b.ID, "key") != nil {
+		t.Fatalf("%d orders and record %+v after a failed commit", w.repo.Count(), w.repo.Record(b.ID, "key"))
 	}
-	p, err := w.place(b, "key", in)
-	if err != nil || p.View.ID != rec.OrderID.String() || p.View.Payment == nil || w.pay.Intents() != 1 {
-		t.Fatalf("resumed %+v %v (%d intents)", p, err, w.pay.Intents())
-	}
-
-	// A resumed order whose payment still cannot be set up is cancelled and lets go.
-	w.repo.FailOnce("AttachPayment", errDown)
-	if _, err := w.place(b, "key-3", w.in(w.seats[2:3], 1, "")); err == nil {
-		t.Fatal("an interrupted placement succeeded")
-	}
-	w.pay.Fail("CreateIntent", errDown)
-	_, err = w.place(b, "key-3", w.in(w.seats[2:3], 1, ""))
-	wantCode(t, err, apperr.Unavailable)
-	w.pay.Fail("CreateIntent", nil)
-	if w.holder(w.seats[2]) != "" || w.repo.Record(b.ID, "key-3") != nil {
-		t.Fatal("a resumed order that could not be paid keeps its seat or its key")
+	if w.holder(w.seats[0]) != "" {
+		t.Fatal("the gate still holds the seat")
 	}
 	if n, _ := w.gate.Units(w.sess.ID, "floor"); n != 0 {
-		t.Fatalf("%d units still counted", n)
+		t.Fatalf("the gate still counts %d units", n)
 	}
-
-	// An unfinished record of an order that expired meanwhile starts a new order.
-	w.repo.FailOnce("AttachPayment", errDown)
-	if _, err := w.place(b, "key-2", w.in(w.seats[1:2], 0, "")); err == nil {
-		t.Fatal("an interrupted placement succeeded")
+	w.svc.Wait() // the intent is cancelled in the background
+	if w.pay.Intents() != 1 || !w.pay.Cancelled("pi_test_1") {
+		t.Fatal("the payment intent of the failed commit was not cancelled")
 	}
-	stale := w.repo.Record(b.ID, "key-2").OrderID
-	w.clock.Advance(w.cfg.HoldTTL)
-	if n, err := w.svc.ExpireDue(context.Background()); err != nil || n != 2 {
-		t.Fatalf("expired %d %v", n, err)
+	p, err := w.place(b, "key", in)
+	if err != nil || p.Status != ordering.StatusCreated || p.View.Payment == nil || p.View.Payment.ClientSecret == "" {
+		t.Fatalf("retry with the key: %+v %v, want the order with its payment", p, err)
 	}
-	p, err = w.place(b, "key-2", w.in(w.seats[1:2], 0, ""))
-	if err != nil || p.View.ID == stale.String() || p.View.Status != ordering.PendingPayment {
-		t.Fatalf("after expiry: %+v %v, want a new order", p, err)
+	if w.repo.Count() != 1 {
+		t.Fatalf("%d orders after the retry", w.repo.Count())
 	}
 }
 
-func TestPaymentSetupFailureCancelsAndFreesTheKey(t *testing.T) {
+// The order, its payment intent and the stored answer are one write: the database is
+// written once per order, and a refusal or a retry of a committed order never reads it
+// before the gate has answered.
+func TestOneWritePerOrderAndNoDatabaseBeforeTheGate(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ann, bob := buyer("ann"), buyer("bob")
+	in := w.in(w.seats[:1], 1, "")
+	first, err := w.place(ann, "key", in)
+	if err != nil || first.View.Payment == nil || first.View.Payment.PaymentIntentID == "" {
+		t.Fatalf("place: %+v %v", first, err)
+	}
+	if w.repo.Writes() != 1 {
+		t.Fatalf("%d database writes for one order, want 1", w.repo.Writes())
+	}
+	if rec := w.repo.Record(ann.ID, "key"); rec == nil || rec.Status != ordering.StatusCreated {
+		t.Fatalf("record %+v, want the stored answer", rec)
+	}
+	_, err = w.place(bob, "bob-key", in)
+	wantCode(t, err, apperr.Conflict)
+	if n := w.repo.Calls("Idempotency"); n != 0 {
+		t.Fatalf("a refusal read the idempotency record %d times", n)
+	}
+	again, err := w.place(ann, "key", in) // the gate knows the key is done: one read to replay it
+	if err != nil || again.View.ID != first.View.ID {
+		t.Fatalf("replay: %+v %v", again, err)
+	}
+	if n := w.repo.Calls("Idempotency"); n != 1 {
+		t.Fatalf("a replay read the idempotency record %d times, want 1", n)
+	}
+	if w.repo.Writes() != 1 {
+		t.Fatalf("%d database writes after a refusal and a replay, want 1", w.repo.Writes())
+	}
+}
+
+// With the gate down, a retry is recognised by the record's key in the database.
+func TestRetryWithTheGateDownReplays(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	b, in := buyer("ann"), w.in(w.seats[:1], 0, "")
+	w.gate.Fail(errDown)
+	first, err := w.place(b, "key", in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := w.place(b, "key", in)
+	if err != nil || again.View.ID != first.View.ID || w.repo.Count() != 1 {
+		t.Fatalf("retry with the gate down: %+v %v (%d orders), want the order %s", again, err, w.repo.Count(), first.View.ID)
+	}
+}
+
+func TestPaymentSetupFailureKeepsNothing(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	b, in := buyer("ann"), w.in(w.seats[:1], 2, "")
 	w.pay.FailOnce("CreateIntent", errDown)
 	_, err := w.place(b, "key", in)
 	wantCode(t, err, apperr.Unavailable)
-	cancelled, _, err := w.svc.Orders(context.Background(), b.ID, 1, 10)
-	if err != nil || len(cancelled) != 1 || cancelled[0].Status != ordering.Cancelled || !strings.Contains(cancelled[0].StatusReason, "payment") {
-		t.Fatalf("orders after a failed payment setup: %+v %v", cancelled, err)
-	}
-	if w.repo.Record(b.ID, "key") != nil {
-		t.Fatal("the key is still taken")
+	if w.repo.Count() != 0 || w.repo.Writes() != 0 || w.repo.Record(b.ID, "key") != nil {
+		t.Fatalf("%d orders, %d writes after a failed payment setup, want none", w.repo.Count(), w.repo.Writes())
 	}
 	if w.holder(w.seats[0]) != "" {
 		t.Fatal("the gate still holds the seat")
@@ -423,8 +453,8 @@ func TestPaymentSetupFailureCancelsAndFreesTheKey(t *testing.T) {
 		t.Fatalf("the gate still counts %d units", n)
 	}
 	p, err := w.place(b, "key", in)
-	if err != nil || p.View.Status != ordering.PendingPayment || p.View.ID == cancelled[0].ID {
-		t.Fatalf("retry with the key: %+v %v, want a new order", p, err)
+	if err != nil || p.View.Status != ordering.PendingPayment {
+		t.Fatalf("retry with the key: %+v %v, want the order", p, err)
 	}
 
 	w.pay.FailOnce("CreateIntent", fmt.Errorf("amount too small: %w", ordering.ErrPaymentRejected))

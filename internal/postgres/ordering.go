@@ -23,13 +23,18 @@ import (
 // seat allocations, standing capacity and discount usage CHECKs) and from row locks (the
 // order row; the session_inventory row, taken last, which also orders a session's feed).
 type Orders struct {
-	pool *pgxpool.Pool
+	pool   *pgxpool.Pool
+	groups *groupCommitter // CreateOrder: the orders of one session commit together
 }
 
 var _ ordering.Repository = (*Orders)(nil)
 
 // NewOrders returns the repository over pool (role ticketly_order).
-func NewOrders(pool *pgxpool.Pool) *Orders { return &Orders{pool: pool} }
+func NewOrders(pool *pgxpool.Pool) *Orders {
+	r := &Orders{pool: pool}
+	r.groups = newGroupCommitter(r.commitGroup)
+	return r
+}
 
 // Constraint names the repository maps to domain errors.
 const (
@@ -122,139 +127,6 @@ func recordBody(rec ordering.IdempotencyRecord) []byte {
 	return b
 }
 
-// CreateOrder inserts a new order with its idempotency record, seat and standing
-// allocations, discount reservation, tickets (free orders) and feed entry, in one
-// transaction.
-func (r *Orders) CreateOrder(ctx context.Context, o *ordering.Order, rec ordering.IdempotencyRecord) error {
-	err := r.createOrder(ctx, o, rec)
-	var short *ordering.StandingShortError
-	if errors.As(err, &short) {
-		// Tell the buyer what is left (read after the failed transaction).
-		var capacity, taken int64
-		if qerr := r.pool.QueryRow(ctx, `SELECT capacity, taken FROM ordering.standing_inventory
-			WHERE session_id = $1 AND block_id = $2`, o.SessionID(), short.BlockID).Scan(&capacity, &taken); qerr == nil {
-			for _, l := range o.State().Standing {
-				if l.BlockID == short.BlockID {
-					capacity = l.Capacity
-				}
-			}
-			short.Available = max(0, capacity-taken)
-		}
-	}
-	return err
-}
-
-func (r *Orders) createOrder(ctx context.Context, o *ordering.Order, rec ordering.IdempotencyRecord) error {
-	st, ch := o.State(), o.Changes()
-	return r.inTx(ctx, func(tx pgx.Tx) error {
-		// First, so a concurrent twin with the same key waits here and then replays.
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO ordering.idempotency_keys (buyer_id, key, request_hash, response_status, response_body, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, rec.BuyerID, rec.Key, rec.RequestHash, rec.Status, recordBody(rec), st.CreatedAt); err != nil {
-			if pe := pgError(err); pe != nil && pe.Code == pgUniqueViolation && pe.ConstraintName == idempotencyKey {
-				return ordering.ErrIdempotencyKeyUsed
-			}
-			return fmt.Errorf("insert idempotency key: %w", err)
-		}
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO ordering.orders (id, buyer_id, buyer_email, session_id, event_id, organization_id, status,
-				subtotal_minor, discount_minor, total_minor, currency, discount_id, discount_code, expires_at,
-				payment_intent_id, created_at, updated_at, paid_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17)`,
-			st.ID, st.BuyerID, st.BuyerEmail, st.SessionID, st.EventID, st.OrganizationID, st.Status,
-			st.SubtotalMinor, st.DiscountMinor, st.TotalMinor, st.Currency, nullUUID(st.DiscountID), st.DiscountCode,
-			st.ExpiresAt, nullIfEmpty(st.PaymentIntentID), st.CreatedAt, st.PaidAt); err != nil {
-			return fmt.Errorf("insert order: %w", err)
-		}
-		if err := insertSeats(ctx, tx, st.SessionID, st.ID, st.Seats, st.CreatedAt); err != nil {
-			return err
-		}
-		avail := map[string]int64{}
-		standing := slices.Clone(st.Standing)
-		slices.SortFunc(standing, func(a, b ordering.StandingLine) int { return strings.Compare(a.BlockID, b.BlockID) })
-		for _, l := range standing {
-			var left int64
-			err := tx.QueryRow(ctx, `
-				INSERT INTO ordering.standing_inventory (session_id, block_id, capacity, taken) VALUES ($1, $2, $3, $4)
-				ON CONFLICT (session_id, block_id) DO UPDATE
-				SET capacity = EXCLUDED.capacity, taken = ordering.standing_inventory.taken + EXCLUDED.taken
-				RETURNING capacity - taken`, st.SessionID, l.BlockID, l.Capacity, l.Quantity).Scan(&left)
-			if pe := pgError(err); pe != nil && pe.Code == pgCheckViolation {
-				return &ordering.StandingShortError{StandingAvail: ordering.StandingAvail{BlockID: l.BlockID, Available: -1}}
-			}
-			if err != nil {
-				return fmt.Errorf("take standing units of block %s: %w", l.BlockID, err)
-			}
-			avail[l.BlockID] = left
-			if _, err := tx.Exec(ctx, `
-				INSERT INTO ordering.standing_allocations (order_id, session_id, block_id, block_name, quantity, status,
-					tier_id, price_minor, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
-				st.ID, st.SessionID, l.BlockID, l.Name, l.Quantity, l.Status, nullUUID(l.TierID), l.UnitPriceMinor, st.CreatedAt); err != nil {
-				return fmt.Errorf("insert standing allocation: %w", err)
-			}
-		}
-		if st.DiscountID != uuid.Nil {
-			var limit *int
-			if st.DiscountUsageLimit > 0 {
-				limit = &st.DiscountUsageLimit
-			}
-			_, err := tx.Exec(ctx, `
-				INSERT INTO ordering.discount_usage (discount_id, used, usage_limit) VALUES ($1, 1, $2)
-				ON CONFLICT (discount_id) DO UPDATE
-				SET used = ordering.discount_usage.used + 1, usage_limit = EXCLUDED.usage_limit`, st.DiscountID, limit)
-			if pe := pgError(err); pe != nil && pe.Code == pgCheckViolation {
-				return ordering.ErrDiscountUsedUp
-			}
-			if err != nil {
-				return fmt.Errorf("reserve discount use: %w", err)
-			}
-			if _, err := tx.Exec(ctx, `
-				INSERT INTO ordering.discount_redemptions (order_id, discount_id, status, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, $4)`, st.ID, st.DiscountID, st.Redemption, st.CreatedAt); err != nil {
-				return fmt.Errorf("insert discount redemption: %w", err)
-			}
-		}
-		if err := insertTickets(ctx, tx, ch.NewTickets); err != nil {
-			return err
-		}
-		return appendFeed(ctx, tx, st.SessionID, st.EventID, ch.Feed, avail)
-	})
-}
-
-func insertSeats(ctx context.Context, tx pgx.Tx, sessionID, orderID uuid.UUID, seats []ordering.SeatLine, at time.Time) error {
-	if len(seats) == 0 {
-		return nil
-	}
-	// In seat order, so two transactions racing for overlapping seats (when the gate did not
-	// stop one) wait on each other instead of deadlocking.
-	seats = slices.Clone(seats)
-	slices.SortFunc(seats, func(a, b ordering.SeatLine) int { return strings.Compare(a.SeatID.String(), b.SeatID.String()) })
-	ids := make([]uuid.UUID, len(seats))
-	tiers := make([]uuid.UUID, len(seats))
-	prices := make([]int64, len(seats))
-	statuses := make([]string, len(seats))
-	blocks := make([]string, len(seats))
-	labels := make([]string, len(seats))
-	for i, l := range seats {
-		ids[i], tiers[i], prices[i], statuses[i], blocks[i], labels[i] = l.SeatID, l.TierID, l.PriceMinor, string(l.Status), l.BlockID, l.Label
-	}
-	_, err := tx.Exec(ctx, `
-		INSERT INTO ordering.seat_allocations (session_id, seat_id, order_id, status, tier_id, price_minor, block_id, label,
-			created_at, updated_at)
-		SELECT $1, s.seat_id, $2, s.status, NULLIF(s.tier_id, '`+nilUUIDLiteral+`'::uuid), s.price, s.block_id, s.label, $9, $9
-		FROM unnest($3::uuid[], $4::text[], $5::uuid[], $6::bigint[], $7::text[], $8::text[])
-			AS s(seat_id, status, tier_id, price, block_id, label)`,
-		sessionID, nullUUID(orderID), ids, statuses, tiers, prices, blocks, labels, at)
-	if pe := pgError(err); pe != nil && pe.Code == pgUniqueViolation && pe.ConstraintName == liveSeatIndex {
-		return ordering.ErrSeatTaken
-	}
-	if err != nil {
-		return fmt.Errorf("insert seat allocations: %w", err)
-	}
-	return nil
-}
-
 func insertTickets(ctx context.Context, tx pgx.Tx, ts []ordering.Ticket) error {
 	if len(ts) == 0 {
 		return nil
@@ -269,53 +141,6 @@ func insertTickets(ctx context.Context, tx pgx.Tx, ts []ordering.Ticket) error {
 			"price_minor", "price_paid_minor", "qr_payload", "status", "issued_at"}, pgx.CopyFromRows(rows))
 	if err != nil {
 		return fmt.Errorf("insert tickets: %w", err)
-	}
-	return nil
-}
-
-// appendFeed bumps the session's inventory version and writes the seat-change row for it,
-// with each touched standing block's availability after the change. It runs last in its
-// transaction: the session_inventory row lock is then held only until the commit.
-func appendFeed(ctx context.Context, tx pgx.Tx, sessionID, eventID uuid.UUID, f *ordering.SeatChange, avail map[string]int64) error {
-	if f == nil || (len(f.SeatIDs) == 0 && len(f.StandingBlocks) == 0) {
-		return nil
-	}
-	type standingEntry struct {
-		BlockID   string `json:"block_id"`
-		Available int64  `json:"available"`
-	}
-	standing := make([]standingEntry, 0, len(f.StandingBlocks))
-	for _, b := range f.StandingBlocks {
-		a, ok := avail[b]
-		if !ok {
-			err := tx.QueryRow(ctx, `SELECT capacity - taken FROM ordering.standing_inventory WHERE session_id = $1 AND block_id = $2`,
-				sessionID, b).Scan(&a)
-			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-				return fmt.Errorf("read standing availability: %w", err)
-			}
-		}
-		standing = append(standing, standingEntry{BlockID: b, Available: a})
-	}
-	standingJSON, err := json.Marshal(standing)
-	if err != nil {
-		return err
-	}
-	seatIDs := f.SeatIDs
-	if seatIDs == nil {
-		seatIDs = []uuid.UUID{}
-	}
-	var version int64
-	if err := tx.QueryRow(ctx, `
-		INSERT INTO ordering.session_inventory (session_id, event_id, version, updated_at) VALUES ($1, $2, 1, now())
-		ON CONFLICT (session_id) DO UPDATE SET version = ordering.session_inventory.version + 1, updated_at = now()
-		RETURNING version`, sessionID, eventID).Scan(&version); err != nil {
-		return fmt.Errorf("bump inventory version of session %s: %w", sessionID, err)
-	}
-	if _, err := tx.Exec(ctx, `
-		INSERT INTO ordering.seat_changes (session_id, version, status, seat_ids, standing, order_id)
-		VALUES ($1, $2, $3, $4, $5, $6)`,
-		sessionID, version, string(f.Status), seatIDs, standingJSON, nullUUID(f.OrderID)); err != nil {
-		return fmt.Errorf("insert seat change: %w", err)
 	}
 	return nil
 }
@@ -575,7 +400,6 @@ func persist(ctx context.Context, tx pgx.Tx, o *ordering.Order) error {
 			return fmt.Errorf("update seat allocations of order %s: %w", st.ID, err)
 		}
 	}
-	avail := map[string]int64{}
 	standing := slices.Clone(ch.Standing)
 	slices.SortFunc(standing, func(a, b ordering.StandingChange) int { return strings.Compare(a.BlockID, b.BlockID) })
 	for _, sc := range standing {
@@ -587,14 +411,11 @@ func persist(ctx context.Context, tx pgx.Tx, o *ordering.Order) error {
 		if sc.TakenDelta == 0 {
 			continue
 		}
-		var left int64
-		err := tx.QueryRow(ctx, `
+		if _, err := tx.Exec(ctx, `
 			UPDATE ordering.standing_inventory SET taken = GREATEST(0, taken + $3)
-			WHERE session_id = $1 AND block_id = $2 RETURNING capacity - taken`, st.SessionID, sc.BlockID, sc.TakenDelta).Scan(&left)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			WHERE session_id = $1 AND block_id = $2`, st.SessionID, sc.BlockID, sc.TakenDelta); err != nil {
 			return fmt.Errorf("update standing inventory of block %s: %w", sc.BlockID, err)
 		}
-		avail[sc.BlockID] = left
 	}
 	switch ch.Discount {
 	case ordering.DiscountConfirm:
@@ -638,7 +459,7 @@ func persist(ctx context.Context, tx pgx.Tx, o *ordering.Order) error {
 			return fmt.Errorf("record payment mismatch of order %s: %w", st.ID, err)
 		}
 	}
-	return appendFeed(ctx, tx, st.SessionID, st.EventID, ch.Feed, avail)
+	return appendFeed(ctx, tx, st.SessionID, st.EventID, ch.Feed)
 }
 
 // ApplyPaymentEvent records a payment event and applies it to its order in one transaction.
@@ -799,10 +620,12 @@ func (r *Orders) BlockSeats(ctx context.Context, s *ordering.SessionInfo, seats 
 				blocked = append(blocked, l.SeatID)
 			}
 		}
-		if err := insertSeats(ctx, tx, s.ID, uuid.Nil, todo, now); err != nil {
-			return err
+		if st := seatsStep(s.ID, uuid.Nil, todo, now); st != nil {
+			if _, err := tx.Exec(ctx, st.sql, st.args...); err != nil {
+				return fmt.Errorf("block seats: %w", refused(*st, err))
+			}
 		}
-		return appendFeed(ctx, tx, s.ID, s.EventID, &ordering.SeatChange{Status: ordering.StateBlocked, SeatIDs: blocked}, nil)
+		return appendFeed(ctx, tx, s.ID, s.EventID, &ordering.SeatChange{Status: ordering.StateBlocked, SeatIDs: blocked})
 	})
 	if err != nil {
 		return nil, err
@@ -829,7 +652,7 @@ func (r *Orders) UnblockSeats(ctx context.Context, s *ordering.SessionInfo, seat
 		if err != nil {
 			return fmt.Errorf("release blocks: %w", err)
 		}
-		return appendFeed(ctx, tx, s.ID, s.EventID, &ordering.SeatChange{Status: ordering.StateAvailable, SeatIDs: released}, nil)
+		return appendFeed(ctx, tx, s.ID, s.EventID, &ordering.SeatChange{Status: ordering.StateAvailable, SeatIDs: released})
 	})
 	return released, err
 }

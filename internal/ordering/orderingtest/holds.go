@@ -38,10 +38,12 @@ type blockKey struct {
 	block   string
 }
 
-// entry is a key with an owner and an expiry (zero: none).
+// entry is a key with an owner and an expiry (zero: none); done marks a request marker
+// whose order is committed.
 type entry struct {
 	owner   string
 	expires time.Time
+	done    bool
 }
 
 func (e entry) live(now time.Time) bool {
@@ -136,7 +138,7 @@ func (g *Holds) Hold(ctx context.Context, h ordering.Hold) (ordering.HoldResult,
 	now := g.now()
 	if h.Marker != "" {
 		if m := g.marks[markKey{h.SessionID, h.Marker}]; m.live(now) && m.owner != h.Owner {
-			return ordering.HoldResult{DuplicateOf: m.owner}, nil
+			return ordering.HoldResult{DuplicateOf: ordering.Marked{Owner: m.owner, Done: m.done}}, nil
 		}
 	}
 	var res ordering.HoldResult
@@ -268,6 +270,12 @@ func (g *Holds) Extend(ctx context.Context, h ordering.Hold) error {
 	}
 	defer g.mu.Unlock()
 	now := g.now()
+	if h.Marker != "" {
+		k := markKey{h.SessionID, h.Marker}
+		if m := g.marks[k]; !m.live(now) || m.owner == h.Owner {
+			g.marks[k] = entry{owner: h.Owner, expires: now.Add(max(h.MarkerTTL, time.Second)), done: true}
+		}
+	}
 	until := expiry(now, h.TTL)
 	for _, id := range h.SeatIDs {
 		k := seatKey{h.SessionID, id}
@@ -284,6 +292,18 @@ func (g *Holds) Extend(ctx context.Context, h ordering.Hold) error {
 		b.expires[h.Owner] = until
 	}
 	return nil
+}
+
+// Marker reads the state of a request marker.
+func (g *Holds) Marker(ctx context.Context, sessionID uuid.UUID, marker string) (ordering.Marked, error) {
+	if err := g.enter("Marker"); err != nil {
+		return ordering.Marked{}, err
+	}
+	defer g.mu.Unlock()
+	if m := g.marks[markKey{sessionID, marker}]; m.live(g.now()) {
+		return ordering.Marked{Owner: m.owner, Done: m.done}, nil
+	}
+	return ordering.Marked{}, nil
 }
 
 // Seed loads a standing block's live units unless the gate knows the block already.

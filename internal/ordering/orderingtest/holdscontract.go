@@ -46,6 +46,7 @@ func HoldsContract(t *testing.T, newHarness func(t *testing.T) HoldsHarness) {
 		{"release frees only the owner's holds", releaseFreesOwnersHolds},
 		{"sell frees seats and keeps units without expiry", sellKeepsUnits},
 		{"a marker spots a duplicate request", markerSpotsDuplicate},
+		{"a committed request's marker is done", markerSettles},
 		{"holds expire, holds without TTL do not", holdsExpire},
 		{"extend keeps, re-creates, never takes", extendKeepsAndRecreates},
 		{"restore and seed keep what the gate knows", restoreAndSeed},
@@ -75,6 +76,8 @@ type holdOpt func(*ordering.Hold)
 func ttl(d time.Duration) holdOpt { return func(h *ordering.Hold) { h.TTL = d } }
 
 func withMarker(m string) holdOpt { return func(h *ordering.Hold) { h.Marker = m } }
+
+func markerTTL(d time.Duration) holdOpt { return func(h *ordering.Hold) { h.MarkerTTL = d } }
 
 func units(block string, q int, capacity int64) holdOpt {
 	return func(h *ordering.Hold) {
@@ -106,7 +109,7 @@ func (g *gate) mustHold(owner string, seats []uuid.UUID, opts ...holdOpt) {
 func (g *gate) mustBeTaken(owner string, seats, want []uuid.UUID) {
 	g.t.Helper()
 	res := g.hold(owner, seats)
-	if res.OK || !slices.Equal(res.TakenSeats, want) || len(res.Short) > 0 || res.DuplicateOf != "" || len(res.Unseeded) > 0 {
+	if res.OK || !slices.Equal(res.TakenSeats, want) || len(res.Short) > 0 || res.DuplicateOf.Owner != "" || len(res.Unseeded) > 0 {
 		g.t.Fatalf("hold %v for %s: %+v, want exactly %v taken", seats, owner, res, want)
 	}
 }
@@ -148,6 +151,15 @@ func (g *gate) extend(owner string, seats []uuid.UUID, opts ...holdOpt) {
 	if err := g.h.Holds.Extend(context.Background(), h); err != nil {
 		g.t.Fatalf("extend: %v", err)
 	}
+}
+
+func (g *gate) marker(m string) ordering.Marked {
+	g.t.Helper()
+	got, err := g.h.Holds.Marker(context.Background(), g.sid, m)
+	if err != nil {
+		g.t.Fatalf("read marker %s: %v", m, err)
+	}
+	return got
 }
 
 func seatIDs(n int) []uuid.UUID {
@@ -254,8 +266,11 @@ func markerSpotsDuplicate(t *testing.T, g *gate) {
 	s, o := seatIDs(4), owners(6)
 	g.mustHold(o[0], seats(s[0]), withMarker("m1"))
 	res := g.hold(o[1], seats(s[1]), withMarker("m1"))
-	if res.OK || res.DuplicateOf != o[0] {
-		t.Fatalf("a second request with the marker: %+v, want a duplicate of %s", res, o[0])
+	if res.OK || res.DuplicateOf != (ordering.Marked{Owner: o[0]}) {
+		t.Fatalf("a second request with the marker: %+v, want a duplicate of %s in flight", res, o[0])
+	}
+	if m := g.marker("m1"); m != (ordering.Marked{Owner: o[0]}) {
+		t.Fatalf("marker m1 reads %+v, want %s in flight", m, o[0])
 	}
 	g.mustHold(o[2], seats(s[1]))                   // the duplicate held nothing
 	g.mustHold(o[0], seats(s[0]), withMarker("m1")) // the same owner again is fine
@@ -265,6 +280,30 @@ func markerSpotsDuplicate(t *testing.T, g *gate) {
 	g.mustHold(o[4], seats(s[3]), withMarker("m2"), ttl(shortTTL))
 	g.h.Sleep(markerMin + afterTTL)
 	g.mustHold(o[5], nil, withMarker("m2")) // the marker expired too
+	if m := g.marker("absent"); m != (ordering.Marked{}) {
+		t.Fatalf("a marker never set reads %+v, want absent", m)
+	}
+}
+
+// A committed request's marker is done: it outlives the provisional hold (MarkerTTL), a
+// retry is told so at the gate, and it does not take a marker another request holds.
+func markerSettles(t *testing.T, g *gate) {
+	s, o := seatIDs(3), owners(4)
+	g.mustHold(o[0], seats(s[0]), withMarker("m1"), ttl(shortTTL))
+	g.extend(o[0], seats(s[0]), withMarker("m1"), markerTTL(time.Hour))
+	g.h.Sleep(markerMin + afterTTL)
+	res := g.hold(o[1], seats(s[1]), withMarker("m1"))
+	if res.OK || res.DuplicateOf != (ordering.Marked{Owner: o[0], Done: true}) {
+		t.Fatalf("a retry of a committed request: %+v, want a duplicate of %s, done", res, o[0])
+	}
+	if m := g.marker("m1"); m != (ordering.Marked{Owner: o[0], Done: true}) {
+		t.Fatalf("marker m1 reads %+v, want %s done", m, o[0])
+	}
+	g.mustHold(o[2], seats(s[2]), withMarker("m2"))
+	g.extend(o[3], nil, withMarker("m2"), markerTTL(time.Hour)) // another owner's marker is left alone
+	if m := g.marker("m2"); m != (ordering.Marked{Owner: o[2]}) {
+		t.Fatalf("marker m2 reads %+v after another owner settled it, want %s in flight", m, o[2])
+	}
 }
 
 func holdsExpire(t *testing.T, g *gate) {

@@ -29,6 +29,7 @@ type Repository struct {
 	writes   int
 	failNext map[string]error
 	failAll  map[string]error
+	calls    map[string]int
 	// lostCommit, when set, makes the next UpdateOrder run its function and then fail
 	// with it without persisting anything (a commit that never happened).
 	lostCommit error
@@ -48,7 +49,7 @@ var _ ordering.Repository = (*Repository)(nil)
 func NewRepository() *Repository {
 	return &Repository{orders: map[uuid.UUID]*stored{}, records: map[recKey]*ordering.IdempotencyRecord{},
 		blocked: map[seatKey]bool{}, capacity: map[blockKey]int64{}, events: map[string]bool{},
-		feed: map[uuid.UUID][]ordering.SeatChange{}, failNext: map[string]error{}, failAll: map[string]error{}}
+		feed: map[uuid.UUID][]ordering.SeatChange{}, failNext: map[string]error{}, failAll: map[string]error{}, calls: map[string]int{}}
 }
 
 // Fail makes every later call of the method (by its name, e.g. "CreateOrder") fail with
@@ -77,6 +78,7 @@ func (r *Repository) FailOnce(method string, err error) {
 
 func (r *Repository) enter(method string) error {
 	r.mu.Lock()
+	r.calls[method]++
 	if err := r.failNext[method]; err != nil {
 		delete(r.failNext, method)
 		r.mu.Unlock()
@@ -87,6 +89,13 @@ func (r *Repository) enter(method string) error {
 		return err
 	}
 	return nil
+}
+
+// Calls returns how often the method (by its name) was called.
+func (r *Repository) Calls(method string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.calls[method]
 }
 
 // Writes returns how many writes were committed (orders created or changed, records
@@ -235,41 +244,6 @@ func (r *Repository) appendFeed(sessionID uuid.UUID, f *ordering.SeatChange) {
 	if f != nil {
 		r.feed[sessionID] = append(r.feed[sessionID], *f)
 	}
-}
-
-// AttachPayment stores the intent of an order and completes its idempotency record,
-// unless another request completed it first (that record is returned).
-func (r *Repository) AttachPayment(ctx context.Context, orderID uuid.UUID, paymentIntentID string, rec ordering.IdempotencyRecord) (*ordering.IdempotencyRecord, error) {
-	if err := r.enter("AttachPayment"); err != nil {
-		return nil, err
-	}
-	defer r.mu.Unlock()
-	cur := r.records[recKey{rec.BuyerID, rec.Key}]
-	if cur != nil && cur.Status != 0 {
-		return copyRecord(cur), nil
-	}
-	if o, ok := r.orders[orderID]; ok && o.state.PaymentIntentID == "" {
-		o.state.PaymentIntentID = paymentIntentID
-	}
-	if cur != nil {
-		cur.Status, cur.Body = rec.Status, slices.Clone(rec.Body)
-	}
-	r.writes++
-	return copyRecord(&rec), nil
-}
-
-// ForgetIdempotency deletes an unfinished (status 0) record.
-func (r *Repository) ForgetIdempotency(ctx context.Context, buyerID, key string) error {
-	if err := r.enter("ForgetIdempotency"); err != nil {
-		return err
-	}
-	defer r.mu.Unlock()
-	k := recKey{buyerID, key}
-	if rec := r.records[k]; rec != nil && rec.Status == 0 {
-		delete(r.records, k)
-		r.writes++
-	}
-	return nil
 }
 
 func (r *Repository) load(id uuid.UUID, tickets bool) (*ordering.Order, error) {

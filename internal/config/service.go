@@ -22,7 +22,9 @@ type Service struct {
 }
 
 // LoadService reads TICKETLY_ENV, LOG_LEVEL, HTTP_ADDR (default addr), METRICS_ADDR, PPROF_ADDR,
-// CORS_ORIGINS (default cors), DRAIN_DELAY and SHUTDOWN_TIMEOUT.
+// CORS_ORIGINS (default cors), DRAIN_DELAY, SHUTDOWN_TIMEOUT, READ_HEADER_TIMEOUT, and
+// MAX_INFLIGHT and ADMISSION_WAIT (the load shedding of the routes a service mounts
+// httpapi.Shed on); unset, the httpapi Default… values apply.
 func LoadService(e *Env, addr, cors string) Service {
 	var origins []string
 	for _, o := range strings.Split(e.String("CORS_ORIGINS", cors), ",") {
@@ -35,11 +37,14 @@ func LoadService(e *Env, addr, cors string) Service {
 		Mode:        e.Mode(),
 		LogLevel:    e.String("LOG_LEVEL", "info"),
 		HTTP: httpapi.ServeConfig{
-			Addr:            e.String("HTTP_ADDR", addr),
-			MetricsAddr:     e.String("METRICS_ADDR", ""),
-			PprofAddr:       e.String("PPROF_ADDR", ""),
-			DrainDelay:      e.Duration("DRAIN_DELAY", 0),
-			ShutdownTimeout: e.Duration("SHUTDOWN_TIMEOUT", 15*time.Second),
+			Addr:              e.String("HTTP_ADDR", addr),
+			MetricsAddr:       e.String("METRICS_ADDR", ""),
+			PprofAddr:         e.String("PPROF_ADDR", ""),
+			DrainDelay:        e.Duration("DRAIN_DELAY", 0),
+			ShutdownTimeout:   e.Duration("SHUTDOWN_TIMEOUT", 15*time.Second),
+			ReadHeaderTimeout: e.Duration("READ_HEADER_TIMEOUT", httpapi.DefaultReadHeaderTimeout),
+			MaxInFlight:       e.Int("MAX_INFLIGHT", httpapi.DefaultMaxInFlight),
+			AdmissionWait:     e.Duration("ADMISSION_WAIT", httpapi.DefaultAdmissionWait),
 		},
 	}
 }
@@ -65,6 +70,15 @@ func (s Service) Validate() error {
 	}
 	if s.HTTP.ShutdownTimeout < 0 {
 		errs = append(errs, errors.New("SHUTDOWN_TIMEOUT must not be negative"))
+	}
+	if s.HTTP.ReadHeaderTimeout <= 0 {
+		errs = append(errs, errors.New("READ_HEADER_TIMEOUT must be positive"))
+	}
+	if s.HTTP.MaxInFlight < 1 {
+		errs = append(errs, errors.New("MAX_INFLIGHT must be at least 1"))
+	}
+	if s.HTTP.AdmissionWait <= 0 {
+		errs = append(errs, errors.New("ADMISSION_WAIT must be positive"))
 	}
 	return errors.Join(errs...)
 }

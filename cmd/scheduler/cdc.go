@@ -58,6 +58,8 @@ func (p *planner) runOnce(ctx context.Context) error {
 	p.log.Info("CDC planner started", "group", p.group, "topics", scheduling.Topics())
 	g := kafka.GroupConsumer{Brokers: p.brokers, Group: p.group, Topics: scheduling.Topics(), Reset: reset,
 		RebalanceTimeout: 30 * time.Second, MaxPoll: 1000, Log: p.log,
+		// One availability check per batch of a busy session's seat changes, not per order.
+		Coalesce: 250 * time.Millisecond,
 		// A topic that does not exist yet (no refund was ever made) is no reason to stop.
 		FetchError: func(topic string, partition int32, err error) error {
 			p.log.Warn("CDC fetch", "topic", topic, "partition", partition, "err", err)

@@ -166,7 +166,7 @@ func (p *Projector[D]) runOnce(ctx context.Context) error {
 	p.positioned.Store(true)
 	p.Log.Info("projector started", "model", p.Model.Name, "group", p.Model.Group, "topic", p.Model.Topic)
 	g := GroupConsumer{Brokers: p.Brokers, Group: p.Model.Group, Topics: []string{p.Model.Topic},
-		Reset: startOffset(p.StartAtEnd), RebalanceTimeout: 45 * time.Second, MaxPoll: 2000,
+		Reset: startOffset(p.StartAtEnd), RebalanceTimeout: 45 * time.Second, MaxPoll: 2000, Coalesce: projectorCoalesce,
 		Opts: []kgo.Opt{kgo.AllowAutoTopicCreation()}, Log: p.Log}
 	return g.Consume(ctx, func(ctx context.Context, cl *kgo.Client, recs []*kgo.Record) error {
 		wctx, cancel := context.WithTimeout(ctx, p.maxBatchWrite())
@@ -174,6 +174,11 @@ func (p *Projector[D]) runOnce(ctx context.Context) error {
 		return p.apply(wctx, cl, recs)
 	})
 }
+
+// projectorCoalesce batches the document store's writes under load. The replicas' views
+// (REST and SSE) follow Kafka themselves and do not wait for it; only a replica's start-up
+// snapshot and a rebuild read the store.
+const projectorCoalesce = 250 * time.Millisecond
 
 func (p *Projector[D]) maxBatchWrite() time.Duration {
 	if p.MaxBatchWrite > 0 {

@@ -42,9 +42,14 @@ func New(cfg Config) *Client {
 		timeout = 10 * time.Second
 	}
 	retries := cfg.MaxRetries
+	// Every order creates an intent: keep as many connections to Stripe idle as a flash
+	// sale has orders in flight (net/http keeps 2 per host by default, so 50 concurrent
+	// buyers opened a new TLS connection for nearly every intent).
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 256, 128
 	backend := sg.GetBackendWithConfig(sg.APIBackend, &sg.BackendConfig{
 		URL:               sg.String(strings.TrimRight(cfg.APIBase, "/")),
-		HTTPClient:        &http.Client{Timeout: timeout},
+		HTTPClient:        &http.Client{Timeout: timeout, Transport: tr},
 		MaxNetworkRetries: &retries,
 		LeveledLogger:     &sg.LeveledLogger{Level: sg.LevelNull},
 	})

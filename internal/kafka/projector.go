@@ -178,7 +178,7 @@ func (p *Projector[D]) runOnce(ctx context.Context) error {
 // projectorCoalesce batches the document store's writes under load. The replicas' views
 // (REST and SSE) follow Kafka themselves and do not wait for it; only a replica's start-up
 // snapshot and a rebuild read the store.
-const projectorCoalesce = 250 * time.Millisecond
+const projectorCoalesce = time.Second
 
 func (p *Projector[D]) maxBatchWrite() time.Duration {
 	if p.MaxBatchWrite > 0 {

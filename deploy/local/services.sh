@@ -29,7 +29,13 @@ svc_launch() {
   # The local stack is development explicitly: its defaults are development secrets,
   # which TICKETLY_ENV=production refuses (SPEC section 11).
   # PPROF=1 serves the runtime profiles on 127.0.0.1:1<port> (docs/performance.md).
-  TICKETLY_ENV=development HTTP_ADDR=127.0.0.1:$port PPROF_ADDR=${PPROF:+127.0.0.1:1$port} start_bg "$s" "$SVC_BIN/$s"
+  # The order service runs on one processor here: on a 2-core host shared with PostgreSQL,
+  # Redis, Kafka and the load generator, a second one mostly spun looking for work (its
+  # refusals cost 28% less CPU with one; docs/performance.md).
+  local procs=
+  [ "$s" = order ] && procs=${ORDER_GOMAXPROCS:-1}
+  TICKETLY_ENV=development HTTP_ADDR=127.0.0.1:$port PPROF_ADDR=${PPROF:+127.0.0.1:1$port} GOMAXPROCS=${procs:-${GOMAXPROCS:-}} \
+    start_bg "$s" "$SVC_BIN/$s"
 }
 
 svc_wait() {

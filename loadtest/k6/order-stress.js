@@ -48,7 +48,7 @@ export function setup() {
   // Seats taken up front, only when the contended scenario asks for them again.
   const hot = picked.includes('contended') ? seats.splice(0, 8) : [];
   for (let i = 0; i < hot.length; i++) {
-    const r = order(toks[i], `stress-${RUN}-hot-${i}`, hot[i].session, [hot[i].seat], { name: 'setup' });
+    const r = order(toks[i], `stress-${RUN}-hot-${i}`, hot[i].session, [hot[i].seat], { name: 'setup' }, true);
     if (r.status !== 201) throw new Error(`could not hold a hot seat: ${r.status} ${r.body}`);
   }
   return { sessionSeats, seats, hot, tokens: toks, start: clock.start() };

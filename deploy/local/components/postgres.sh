@@ -86,7 +86,7 @@ postgres_after_ready() {
   psql_su -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='ferretdb'" | grep -q 1 \
     || psql_su -d postgres -c "CREATE DATABASE ferretdb OWNER ferretdb"
   if psql_su -d postgres -tAc "SHOW shared_preload_libraries" | grep -q pg_stat_statements; then
-    psql_su -d ticketly -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
+    psql_su -d ticketly -c "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
   else
     log "postgres: pg_stat_statements is not loaded until PostgreSQL restarts (make down; make run)"
   fi

@@ -3,7 +3,6 @@ package postgres_test
 import (
 	"context"
 	"errors"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -15,7 +14,6 @@ import (
 	"github.com/ticketly/ticketly/internal/catalog"
 	"github.com/ticketly/ticketly/internal/command"
 	"github.com/ticketly/ticketly/internal/postgres"
-	"github.com/ticketly/ticketly/internal/svctest"
 )
 
 // These tests run against the local stack's PostgreSQL (schema catalog, migrated here) and
@@ -23,19 +21,7 @@ import (
 
 func catalogStore(t *testing.T) (*postgres.Catalog, *pgxpool.Pool) {
 	t.Helper()
-	svctest.RequireStack(t, svctest.Postgres)
-	url := os.Getenv("DATABASE_URL")
-	if url == "" {
-		url = "postgres://ticketly_command:ticketly_command@127.0.0.1:5432/ticketly?search_path=catalog"
-	}
-	if err := postgres.Migrate(url, "catalog"); err != nil {
-		t.Fatalf("migrate catalog at %s: %v (is the local stack up? make stack)", url, err)
-	}
-	pool, err := postgres.Connect(context.Background(), url, 8)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
+	pool := testPool(t, "DATABASE_URL", "postgres://ticketly_command:ticketly_command@127.0.0.1:5432/ticketly?search_path=catalog", "catalog", 8)
 	return postgres.NewCatalog(pool), pool
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -14,24 +13,11 @@ import (
 
 	"github.com/ticketly/ticketly/internal/ordering"
 	"github.com/ticketly/ticketly/internal/postgres"
-	"github.com/ticketly/ticketly/internal/svctest"
 )
 
 func orderRepo(t *testing.T) (*postgres.Orders, *pgxpool.Pool) {
 	t.Helper()
-	svctest.RequireStack(t, svctest.Postgres)
-	url := os.Getenv("TEST_ORDER_DATABASE_URL")
-	if url == "" {
-		url = "postgres://ticketly_order:ticketly_order@127.0.0.1:5432/ticketly?search_path=ordering"
-	}
-	if err := postgres.Migrate(url, "ordering"); err != nil {
-		t.Fatalf("migrate ordering at %s: %v (is the local stack up? make stack)", url, err)
-	}
-	pool, err := postgres.Connect(context.Background(), url, 16)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
+	pool := testPool(t, "TEST_ORDER_DATABASE_URL", "postgres://ticketly_order:ticketly_order@127.0.0.1:5432/ticketly?search_path=ordering", "ordering", 16)
 	return postgres.NewOrders(pool), pool
 }
 

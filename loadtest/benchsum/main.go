@@ -411,24 +411,22 @@ func (b bench) query() (Row, error) {
 }
 
 func (b bench) freshness() (Row, error) {
-	r, ok := b.row("CDC freshness (commit → served)", "freshness")
-	if !ok {
-		return r, nil
-	}
-	f := b.fields("freshness", "cdc_freshness ")
-	r.Figures["p50_ms"], r.Figures["p95_ms"] = number(f["p50"]), number(f["p95"])
-	r.Result = fmt.Sprintf("p50 %s ms, p95 %s ms (%s changes)", f1(r.Figures["p50_ms"]), f1(r.Figures["p95_ms"]), f["changes"])
-	return r, nil
+	return b.latency("CDC freshness (commit → served)", "freshness", "cdc_freshness ", "changes")
 }
 
 func (b bench) sse() (Row, error) {
-	r, ok := b.row("SSE (order 201 → event on every stream)", "sse")
+	return b.latency("SSE (order 201 → event on every stream)", "sse", "sse_latency ", "clients")
+}
+
+// latency is the row of a tool that prints one line "<prefix>p50=… p95=… <count>=…".
+func (b bench) latency(title, name, prefix, count string) (Row, error) {
+	r, ok := b.row(title, name)
 	if !ok {
 		return r, nil
 	}
-	f := b.fields("sse", "sse_latency ")
+	f := b.fields(name, prefix)
 	r.Figures["p50_ms"], r.Figures["p95_ms"] = number(f["p50"]), number(f["p95"])
-	r.Result = fmt.Sprintf("p50 %s ms, p95 %s ms (%s clients)", f1(r.Figures["p50_ms"]), f1(r.Figures["p95_ms"]), f["clients"])
+	r.Result = fmt.Sprintf("p50 %s ms, p95 %s ms (%s %s)", f1(r.Figures["p50_ms"]), f1(r.Figures["p95_ms"]), f[count], count)
 	return r, nil
 }
 

@@ -47,8 +47,8 @@ type Hold struct {
 	Marker    string
 	MarkerTTL time.Duration
 	TTL       time.Duration // 0: no expiry (organizer blocks)
-	SeatIDs  []uuid.UUID
-	Standing []StandingHold
+	SeatIDs   []uuid.UUID
+	Standing  []StandingHold
 }
 
 // StandingHold is a quantity of a standing block; Capacity is the block's capacity (hold),

@@ -82,7 +82,8 @@ func run(ctx context.Context, _ []string, getenv func(string) string) error {
 	om := newOrderMetrics()
 	reg.Register(om.collectable...)
 	app.Observe(om)
-	base := httpapi.Base{Logger: log, Health: checker, Metrics: reg, OpenAPI: openapiDoc, CORSOrigins: c.Service.CORSOrigins}
+	base := httpapi.Base{Logger: log, Health: checker, Metrics: reg, OpenAPI: openapiDoc, CORSOrigins: c.Service.CORSOrigins,
+		Admission: c.Service.Admission()}
 	authn := verifier.Middleware(func(w http.ResponseWriter, r *http.Request, err error) { httpapi.WriteError(w, r, log, err) })
 	sweeper := func(ctx context.Context) error { return app.Sweep(ctx, c.SweepInterval) }
 	return httpapi.Run(ctx, log, c.Service.HTTP, routes(base, authn, cancels, pay, signer), checker,

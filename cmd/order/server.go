@@ -73,7 +73,7 @@ func routes(base httpapi.Base, authn func(http.Handler) http.Handler, app applic
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	r.Route("/api/v1", func(r chi.Router) {
-		r.Use(httpapi.Shed(base.Metrics))
+		r.Use(httpapi.Shed(base.Metrics, base.Admission))
 		r.Post("/webhooks/stripe", s.stripeWebhook)
 		r.Get("/tickets/public-key", s.publicKey)
 		r.Group(func(r chi.Router) {

@@ -19,6 +19,16 @@ type Service struct {
 	// origin (CORS_ORIGINS, comma-separated); none by default: browsers reach the APIs
 	// through the web app's origin.
 	CORSOrigins []string
+	// MaxInFlight and AdmissionWait bound the requests served at once on the routes a
+	// service sheds load on (httpapi.Shed): beyond MaxInFlight a request waits at most
+	// AdmissionWait for a slot, then is answered 503.
+	MaxInFlight   int
+	AdmissionWait time.Duration
+}
+
+// Admission is the load shedding the settings describe.
+func (s Service) Admission() *httpapi.Admission {
+	return httpapi.NewAdmission(s.MaxInFlight, s.AdmissionWait)
 }
 
 // LoadService reads TICKETLY_ENV, LOG_LEVEL, HTTP_ADDR (default addr), METRICS_ADDR, PPROF_ADDR,
@@ -43,9 +53,9 @@ func LoadService(e *Env, addr, cors string) Service {
 			DrainDelay:        e.Duration("DRAIN_DELAY", 0),
 			ShutdownTimeout:   e.Duration("SHUTDOWN_TIMEOUT", 15*time.Second),
 			ReadHeaderTimeout: e.Duration("READ_HEADER_TIMEOUT", httpapi.DefaultReadHeaderTimeout),
-			MaxInFlight:       e.Int("MAX_INFLIGHT", httpapi.DefaultMaxInFlight),
-			AdmissionWait:     e.Duration("ADMISSION_WAIT", httpapi.DefaultAdmissionWait),
 		},
+		MaxInFlight:   e.Int("MAX_INFLIGHT", httpapi.DefaultMaxInFlight),
+		AdmissionWait: e.Duration("ADMISSION_WAIT", httpapi.DefaultAdmissionWait),
 	}
 }
 
@@ -74,10 +84,10 @@ func (s Service) Validate() error {
 	if s.HTTP.ReadHeaderTimeout <= 0 {
 		errs = append(errs, errors.New("READ_HEADER_TIMEOUT must be positive"))
 	}
-	if s.HTTP.MaxInFlight < 1 {
+	if s.MaxInFlight < 1 {
 		errs = append(errs, errors.New("MAX_INFLIGHT must be at least 1"))
 	}
-	if s.HTTP.AdmissionWait <= 0 {
+	if s.AdmissionWait <= 0 {
 		errs = append(errs, errors.New("ADMISSION_WAIT must be positive"))
 	}
 	return errors.Join(errs...)

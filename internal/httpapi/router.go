@@ -27,6 +27,9 @@ type Base struct {
 	// CORSOrigins are the browser origins ("*" for any) allowed to call the service
 	// cross-origin; none: CORS headers are never sent (same-origin callers need none).
 	CORSOrigins []string
+	// Admission bounds the requests served at once on the routes a service mounts Shed on
+	// (nil: no bound).
+	Admission *Admission
 }
 
 // NewRouter returns a chi router with request IDs (X-Request-Id on every response and in

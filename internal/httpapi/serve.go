@@ -19,22 +19,12 @@ import (
 // all on new connections whose client wrote its request 4.7-8.2 s after connecting; at 30 s
 // none. 20 s keeps the slow-header (slowloris) bound well below IdleTimeout, which already
 // lets a silent keep-alive connection wait 120 s.
-//
-// DefaultMaxInFlight is about six times a service's 20 database connections: enough for the
-// cheap requests (refusals at the Redis gate, reads) to pass beside a full pool of order
-// creations, while requests beyond it would only queue for the pool or the CPU.
-// DefaultAdmissionWait lets a flash sale's burst queue instead of being refused: 1,000
-// buyers arriving at once are served from the queue within about half a second on a
-// 2-core machine, so only a service that stays saturated for a second sheds (503 +
-// Retry-After), and a contended seat still answers 409.
 const (
 	DefaultReadHeaderTimeout = 20 * time.Second
 	DefaultReadTimeout       = 30 * time.Second
 	DefaultIdleTimeout       = 120 * time.Second
 	DefaultMaxHeaderBytes    = 64 << 10
 	DefaultShutdownTimeout   = 15 * time.Second
-	DefaultMaxInFlight       = 128
-	DefaultAdmissionWait     = time.Second
 )
 
 // ServeConfig says where and how gracefully to serve, and how long a client may take to
@@ -67,11 +57,6 @@ type ServeConfig struct {
 	WriteTimeout time.Duration
 	// MaxHeaderBytes bounds the request line and headers.
 	MaxHeaderBytes int
-	// MaxInFlight and AdmissionWait configure the Admission put into every request's
-	// context: the routes a service mounts Shed on are served at most MaxInFlight at once,
-	// and a request waiting longer than AdmissionWait for a slot is answered 503.
-	MaxInFlight   int
-	AdmissionWait time.Duration
 }
 
 func (c ServeConfig) withDefaults() ServeConfig {
@@ -89,12 +74,6 @@ func (c ServeConfig) withDefaults() ServeConfig {
 	}
 	if c.ShutdownTimeout <= 0 {
 		c.ShutdownTimeout = DefaultShutdownTimeout
-	}
-	if c.MaxInFlight <= 0 {
-		c.MaxInFlight = DefaultMaxInFlight
-	}
-	if c.AdmissionWait <= 0 {
-		c.AdmissionWait = DefaultAdmissionWait
 	}
 	return c
 }
@@ -192,7 +171,7 @@ func listen(ctx context.Context, cfg ServeConfig, addr string, h http.Handler) (
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
-	baseCtx, cancelBase := context.WithCancel(WithAdmission(context.WithoutCancel(ctx), NewAdmission(cfg.MaxInFlight, cfg.AdmissionWait)))
+	baseCtx, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,

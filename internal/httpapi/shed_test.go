@@ -1,10 +1,8 @@
 package httpapi_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -33,16 +31,11 @@ func (b *blocker) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 	_, _ = io.WriteString(w, "done")
 }
 
-// shedServer serves h behind Shed on a real listener, every request carrying an Admission
-// of max slots and the given wait, as Serve gives them.
+// shedServer serves h behind Shed with an Admission of max slots and the given wait.
 func shedServer(t *testing.T, max int, wait time.Duration, h http.Handler) (*httptest.Server, *metrics.Registry) {
 	t.Helper()
 	reg := metrics.New("test")
-	ts := httptest.NewUnstartedServer(httpapi.Shed(reg)(h))
-	ts.Config.BaseContext = func(net.Listener) context.Context {
-		return httpapi.WithAdmission(context.Background(), httpapi.NewAdmission(max, wait))
-	}
-	ts.Start()
+	ts := httptest.NewServer(httpapi.Shed(reg, httpapi.NewAdmission(max, wait))(h))
 	t.Cleanup(ts.Close)
 	return ts, reg
 }
@@ -164,30 +157,11 @@ func TestShedQueuesWithinTheWait(t *testing.T) {
 
 func TestShedWithoutAdmissionLetsEverythingThrough(t *testing.T) {
 	t.Parallel()
-	ts := httptest.NewServer(httpapi.Shed(metrics.New("test"))(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	ts := httptest.NewServer(httpapi.Shed(metrics.New("test"), nil)(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "done")
 	})))
 	t.Cleanup(ts.Close)
 	if r := fetch(ts.URL); r.status != http.StatusOK {
 		t.Errorf("status %d err %v, want 200", r.status, r.err)
-	}
-}
-
-// Serve gives every request the Admission of its ServeConfig.
-func TestServeAppliesMaxInFlight(t *testing.T) {
-	t.Parallel()
-	b := newBlocker()
-	cfg := httpapi.ServeConfig{Addr: freeAddr(t), MaxInFlight: 1, AdmissionWait: 20 * time.Millisecond}
-	serve(t, cfg, httpapi.Shed(metrics.New("test"))(b))
-	url := "http://" + cfg.Addr + "/"
-	first := make(chan result, 1)
-	go func() { first <- fetch(url) }()
-	<-b.entered
-	if r := fetch(url); r.status != http.StatusServiceUnavailable {
-		t.Errorf("second request: status %d err %v, want 503", r.status, r.err)
-	}
-	close(b.release)
-	if r := <-first; r.status != http.StatusOK {
-		t.Errorf("first request: status %d err %v, want 200", r.status, r.err)
 	}
 }

@@ -64,11 +64,17 @@ func (r *Orders) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	var err error
 	for range maxTransientRetries {
 		err = pgx.BeginTxFunc(ctx, r.pool, pgx.TxOptions{}, fn)
-		if pe := pgError(err); pe == nil || (pe.Code != pgDeadlockDetected && pe.Code != pgSerialization) {
+		if !isTransient(err) {
 			return err
 		}
 	}
 	return err
+}
+
+// isTransient reports a deadlock or serialization failure: the transaction may be run again.
+func isTransient(err error) bool {
+	pe := pgError(err)
+	return pe != nil && (pe.Code == pgDeadlockDetected || pe.Code == pgSerialization)
 }
 
 func nullIfEmpty(s string) *string {

@@ -30,9 +30,8 @@ import (
 const maxGroup = 64
 
 type pendingOrder struct {
-	o    *ordering.Order
-	rec  ordering.IdempotencyRecord
-	done chan error
+	steps []step // built once, in the caller's goroutine, and sent as they are when its group is resent
+	done  chan error
 }
 
 type sessionQueue struct {
@@ -54,7 +53,11 @@ func newGroupCommitter(commit func(context.Context, []*pendingOrder)) *groupComm
 // not follow the caller's cancellation: an order in a group that is committing is either
 // in the database or not, and the caller learns which.
 func (g *groupCommitter) submit(ctx context.Context, o *ordering.Order, rec ordering.IdempotencyRecord) error {
-	p := &pendingOrder{o: o, rec: rec, done: make(chan error, 1)}
+	steps, feed := orderSteps(o, rec)
+	if feed != nil {
+		steps = append(steps, *feed)
+	}
+	p := &pendingOrder{steps: steps, done: make(chan error, 1)}
 	sid := o.SessionID()
 	g.mu.Lock()
 	q := g.sessions[sid]
@@ -278,7 +281,7 @@ func (r *Orders) CreateOrder(ctx context.Context, o *ordering.Order, rec orderin
 
 // createFree creates an order paid at once (its tickets issued) in a transaction of its own.
 func (r *Orders) createFree(ctx context.Context, o *ordering.Order, rec ordering.IdempotencyRecord) error {
-	steps, feed := orderSteps(o, rec)
+	steps, _ := orderSteps(o, rec)
 	return r.inTx(ctx, func(tx pgx.Tx) error {
 		for _, s := range steps {
 			if _, err := tx.Exec(ctx, s.sql, s.args...); err != nil {
@@ -288,12 +291,7 @@ func (r *Orders) createFree(ctx context.Context, o *ordering.Order, rec ordering
 		if err := insertTickets(ctx, tx, o.Changes().NewTickets); err != nil {
 			return err
 		}
-		if feed != nil {
-			if _, err := tx.Exec(ctx, feed.sql, feed.args...); err != nil {
-				return fmt.Errorf("append the feed of session %s: %w", o.SessionID(), err)
-			}
-		}
-		return nil
+		return appendFeed(ctx, tx, o.SessionID(), o.State().EventID, o.Changes().Feed)
 	})
 }
 
@@ -324,11 +322,7 @@ func (r *Orders) commitGroup(ctx context.Context, group []*pendingOrder) {
 		owner := make([]int, 0, 8*len(group)) // statement → order in group
 		steps := make([]step, 0, 8*len(group))
 		for i, p := range group {
-			ss, feed := orderSteps(p.o, p.rec)
-			if feed != nil {
-				ss = append(ss, *feed)
-			}
-			for _, s := range ss {
+			for _, s := range p.steps {
 				b.Queue(s.sql, s.args...)
 				owner = append(owner, i)
 				steps = append(steps, s)
@@ -349,7 +343,7 @@ func (r *Orders) commitGroup(ctx context.Context, group []*pendingOrder) {
 				continue
 			}
 		}
-		if pe := pgError(err); pe != nil && (pe.Code == pgDeadlockDetected || pe.Code == pgSerialization) && transient < maxTransientRetries {
+		if isTransient(err) && transient < maxTransientRetries {
 			transient++
 			continue
 		}

@@ -100,7 +100,6 @@ func (s *Service) placeOnce(ctx context.Context, b Buyer, key, hash string, req 
 	if err != nil {
 		id = uuid.New()
 	}
-	o := NewOrder(id, b, sess, q, now, s.cfg.HoldTTL)
 	h := Hold{SessionID: sess.ID, Owner: id.String(), Marker: marker(b.ID, key), TTL: s.cfg.ProvisionalHold,
 		SeatIDs: req.SeatIDs}
 	for _, l := range q.Standing {
@@ -113,6 +112,7 @@ func (s *Service) placeOnce(ctx context.Context, b Buyer, key, hash string, req 
 	if twin.Owner != "" {
 		return s.followTwin(ctx, h, b.ID, key, hash, twin)
 	}
+	o := NewOrder(id, b, sess, q, now, s.cfg.HoldTTL) // admitted: refusals never build one
 
 	var intent Intent
 	if q.TotalMinor == 0 { // nothing to pay: paid at once, tickets issued in the same transaction
@@ -149,7 +149,9 @@ func (s *Service) placeOnce(ctx context.Context, b Buyer, key, hash string, req 
 	s.obs.Placed()
 	h.MarkerTTL = s.cfg.IdempotencyRetention
 	if o.Status() == Paid {
-		s.sellGate(ctx, h)
+		sold := h
+		sold.Marker = "" // the marker stays, marked done just below
+		s.sellGate(ctx, sold)
 		s.settleGate(ctx, Hold{SessionID: h.SessionID, Owner: h.Owner, Marker: h.Marker, MarkerTTL: h.MarkerTTL})
 	} else if gated {
 		s.settleGate(ctx, h)

@@ -220,6 +220,19 @@ func (b bench) row(title, name string) (Row, bool) {
 }
 
 // k6 reads name.json, nil when there is none.
+// k6Row is the row of a k6 benchmark with its summary and thresholds; ok is false when the
+// benchmark did not run.
+func (b bench) k6Row(title, name string) (r Row, s *k6Summary, ok bool, err error) {
+	if r, ok = b.row(title, name); !ok {
+		return r, nil, false, nil
+	}
+	if s, err = b.k6(name); err != nil {
+		return r, nil, true, err
+	}
+	r.Thresholds = s.thresholds()
+	return r, s, true, nil
+}
+
 func (b bench) k6(name string) (*k6Summary, error) {
 	data, err := fs.ReadFile(b.dir, name+".json")
 	if errors.Is(err, fs.ErrNotExist) {
@@ -292,15 +305,10 @@ func (b bench) pgbench() (Row, error) {
 
 // orders is a stress scenario whose orders are counted in PostgreSQL by bench.sh.
 func (b bench) orders(title, name string, tps float64) (Row, *k6Summary, error) {
-	r, ok := b.row(title, "stress-"+name)
-	if !ok {
-		return r, nil, nil
-	}
-	s, err := b.k6("stress-" + name)
-	if err != nil {
+	r, s, ok, err := b.k6Row(title, "stress-"+name)
+	if !ok || err != nil {
 		return r, nil, err
 	}
-	r.Thresholds = s.thresholds()
 	r.Figures["orders_per_s"] = number(b.fields("stress-"+name, "orders_per_s=")["orders_per_s"])
 	r.Figures["orders"] = number(b.fields("stress-"+name, "orders_per_s=")["orders"])
 	r.Figures["p95_ms"] = s.stat("http_req_duration{name:"+name+"}", "p(95)")
@@ -323,15 +331,10 @@ func (b bench) distinct(tps float64) (Row, error) {
 }
 
 func (b bench) refusals(tps float64) (Row, error) {
-	r, ok := b.row("refusals (409 on held seats)", "stress-contended")
-	if !ok {
-		return r, nil
-	}
-	s, err := b.k6("stress-contended")
-	if err != nil {
+	r, s, ok, err := b.k6Row("refusals (409 on held seats)", "stress-contended")
+	if !ok || err != nil {
 		return r, err
 	}
-	r.Thresholds = s.thresholds()
 	r.Figures["refusals"] = s.stat("orders_rejected", "count")
 	r.Figures["refusals_per_s"] = r.Figures["refusals"] / s.stat("scenario_seconds", "value")
 	r.Figures["p95_ms"] = s.stat("http_req_duration{name:contended}", "p(95)")
@@ -367,12 +370,10 @@ func (b bench) races() ([]Row, error) {
 	var rows []Row
 	for _, vus := range sizes {
 		name := fmt.Sprintf("race-%d", vus)
-		r, _ := b.row(fmt.Sprintf("race, %d VUs on 16 seats", vus), name)
-		s, err := b.k6(name)
+		r, s, _, err := b.k6Row(fmt.Sprintf("race, %d VUs on 16 seats", vus), name)
 		if err != nil {
 			return nil, err
 		}
-		r.Thresholds = s.thresholds()
 		r.Figures["p95_ms"] = s.stat("http_req_duration{name:race}", "p(95)")
 		r.Figures["req_per_s"] = (s.stat("orders_created", "count") + s.stat("orders_taken", "count") + s.stat("orders_other", "count")) /
 			s.stat("scenario_seconds", "value")
@@ -395,15 +396,10 @@ func (b bench) races() ([]Row, error) {
 }
 
 func (b bench) query() (Row, error) {
-	r, ok := b.row("event-query reads (query.js)", "query")
-	if !ok {
-		return r, nil
-	}
-	s, err := b.k6("query")
-	if err != nil {
+	r, s, ok, err := b.k6Row("event-query reads (query.js)", "query")
+	if !ok || err != nil {
 		return r, err
 	}
-	r.Thresholds = s.thresholds()
 	r.Figures["req_per_s"] = s.stat("http_reqs", "rate")
 	r.Figures["p95_ms"] = s.stat("http_req_duration", "p(95)")
 	r.Result = fmt.Sprintf("%s req/s, p95 %s ms", f0(r.Figures["req_per_s"]), f1(r.Figures["p95_ms"]))

@@ -101,3 +101,39 @@ func TestCancelSessionOrders(t *testing.T) {
 		t.Fatalf("third call: %+v %v", res, err)
 	}
 }
+
+// A cancellation that dies after the provider refunded an order but before the order was
+// committed (a crash, a lost connection) is resumed by the next call: the provider hands
+// the same refund back (its key is derived from the order and what it had refunded), so
+// the buyer is refunded once, and the order ends REFUNDED with one refund recorded.
+func TestCancelSessionOrdersResumesAfterALostCommit(t *testing.T) {
+	w := newWorld(t)
+	store := &cancelStore{repo: w.repo, status: ordering.SessionCancellationStatus, org: w.sess.OrganizationID}
+	c := ordering.NewCancellations(w.svc, store, 10)
+	ctx := context.Background()
+	paid := w.paid(buyer("ann"), w.in(w.seats[:2], 1, ""))
+	store.orders = []uuid.UUID{uuid.MustParse(paid.ID)}
+
+	w.repo.LoseNextCommit(errDown)
+	res, err := c.CancelSessionOrders(ctx, w.sess.ID)
+	if err != nil || res.Refunded != 0 || res.Failed != 1 || res.Remaining != 1 {
+		t.Fatalf("call with a lost commit: %+v %v, want the order failed and still live", res, err)
+	}
+	if st := w.state(paid); st.Status != ordering.Paid || w.pay.Refunded(paid.Payment.PaymentIntentID) != paid.TotalMinor {
+		t.Fatalf("after the lost commit: order %s, provider refunded %d of %d", st.Status, w.pay.Refunded(paid.Payment.PaymentIntentID), paid.TotalMinor)
+	}
+	res, err = c.CancelSessionOrders(ctx, w.sess.ID)
+	if err != nil || res.Refunded != 1 || res.Failed != 0 || res.Remaining != 0 {
+		t.Fatalf("resumed call: %+v %v", res, err)
+	}
+	st := w.state(paid)
+	if st.Status != ordering.Refunded || st.RefundedMinor != paid.TotalMinor || w.pay.Refunded(paid.Payment.PaymentIntentID) != paid.TotalMinor {
+		t.Fatalf("order %s refunded %d, provider refunded %d, want %d once", st.Status, st.RefundedMinor,
+			w.pay.Refunded(paid.Payment.PaymentIntentID), paid.TotalMinor)
+	}
+	for _, tk := range st.Tickets {
+		if tk.Status != ordering.TicketVoid {
+			t.Errorf("ticket %s is %s, want VOID", tk.ID, tk.Status)
+		}
+	}
+}

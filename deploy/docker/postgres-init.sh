@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # docker-compose's second init step, after deploy/local/postgres/bootstrap.sql (which creates
-# the service roles with the development passwords): give each role the password set in .env
-# and create Keycloak's own database. Runs once, on an empty data directory.
+# the service roles with the development passwords): give each role the password set in .env,
+# create Keycloak's own database and the PostgreSQL exporter's role (pg_monitor: statistics
+# and replication slots, no table data). Runs once, on an empty data directory.
 set -euo pipefail
 
 psql_admin() { psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname ticketly "$@"; }
@@ -19,4 +20,10 @@ done
 psql_admin -v pw="$KEYCLOAK_DB_PASSWORD" <<'SQL'
 CREATE ROLE keycloak LOGIN PASSWORD :'pw';
 CREATE DATABASE keycloak OWNER keycloak;
+SQL
+
+: "${PG_EXPORTER_PASSWORD:?PG_EXPORTER_PASSWORD must be set (see .env.example)}"
+psql_admin -v pw="$PG_EXPORTER_PASSWORD" <<'SQL'
+CREATE ROLE ticketly_monitor LOGIN PASSWORD :'pw';
+GRANT pg_monitor TO ticketly_monitor;
 SQL

@@ -87,11 +87,20 @@ checkov_run dockerfiles --framework dockerfile $(printf -- '-f %s ' "${dockerfil
 
 # --- Compose ------------------------------------------------------------------------------
 deploycheck compose docker-compose.yml >"$OUT/compose.txt" || die "docker-compose.yml (compose-go): see above"
-for want in postgres kafka debezium mongo redis keycloak stripe-mock mailcatcher prometheus grafana \
+for want in postgres postgres-exporter kafka debezium mongo redis keycloak stripe-mock mailcatcher prometheus grafana \
   event-command event-query order scheduler web; do
   grep -q "^service $want " "$OUT/compose.txt" || die "docker-compose.yml has no service $want"
 done
 log "compose: $(grep -c '^service ' "$OUT/compose.txt") services, $(grep -c '^volume ' "$OUT/compose.txt") named volumes"
+
+# The replication slot rules use the metric names of the exporter the local stack runs (and
+# this test scrapes); compose and k3s must run that same version, or the alerts go silent.
+pgx=$(/usr/bin/prometheus-postgres-exporter --version 2>&1 | sed -n 's/^postgres_exporter, version \([0-9.]*\).*/\1/p')
+[ -n "$pgx" ] || die "cannot read the local PostgreSQL exporter's version (deploy/local/components/pgexporter.sh)"
+for f in docker-compose.yml k3s/base/postgres-exporter.yaml; do
+  grep -q "image: quay.io/prometheuscommunity/postgres-exporter:v$pgx$" "$f" \
+    || die "$f: the PostgreSQL exporter must be v$pgx, the local stack's (its metric names are the rules')"
+done
 
 # --- Kubernetes ---------------------------------------------------------------------------
 # Copies the cluster needs beside its kustomizations (kustomize reads no file outside them).

@@ -83,6 +83,13 @@ for df in "${dockerfiles[@]}"; do
   grep -iE '^(ENV|ARG) .*(PASSWORD|SECRET|SIGNING_KEY)' "$df" && die "$df: a secret is baked into the image"
 done
 grep -q 'CGO_ENABLED=0' cmd/order/Dockerfile || die "the Go images must build static binaries (CGO_ENABLED=0)"
+# One Dockerfile per service (the design card), kept identical but for the service's name and
+# API port, so a fix to one reaches all four.
+for pair in event-command:8081 event-query:8082 scheduler:8084; do
+  svc=${pair%%:*} port=${pair##*:}
+  sed -e "s/$svc/order/g" -e "s/$port/8083/g" "cmd/$svc/Dockerfile" | diff -u cmd/order/Dockerfile - \
+    || die "cmd/$svc/Dockerfile differs from cmd/order/Dockerfile by more than the name and port"
+done
 checkov_run dockerfiles --framework dockerfile $(printf -- '-f %s ' "${dockerfiles[@]}")
 
 # --- Compose ------------------------------------------------------------------------------

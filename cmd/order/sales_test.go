@@ -263,13 +263,58 @@ func TestOrganizerViews(t *testing.T) {
 		num(s["revenue_minor"]) != 6800 || num(s["refunded_minor"]) != 1000 || num(s["checked_in"]) != 1 {
 		t.Fatalf("session summary %v", s)
 	}
-	tiers := map[string][2]int64{}
-	for _, x := range s["tiers"].([]any) {
-		tr := x.(map[string]any)
-		tiers[tr["tier_id"].(string)] = [2]int64{num(tr["sold"]), num(tr["revenue_minor"])}
+	// Per tier: Cheap sold 3 (one seat, two standing), held 1 (B), available 6 seats - 2
+	// live + 10 standing - 2; VIP sold 1, held 1 (D), none left. One check-in between them
+	// (A's first ticket by id), and the sold tickets' shares add up to A's total.
+	type tierFigures struct{ sold, held, available, revenue, checkedIn int64 }
+	tierOf := func(v any) (string, tierFigures) {
+		tr := v.(map[string]any)
+		return tr["tier_id"].(string), tierFigures{num(tr["sold"]), num(tr["held"]), num(tr["available"]), num(tr["revenue_minor"]), num(tr["checked_in"])}
 	}
-	if tiers[f.Cheap.String()][0] != 3 || tiers[f.VIP.String()][0] != 1 || tiers[f.Cheap.String()][1]+tiers[f.VIP.String()][1] != 6800 {
-		t.Fatalf("tier figures %v", tiers)
+	tiers := map[string]tierFigures{}
+	for _, x := range s["tiers"].([]any) {
+		id, tf := tierOf(x)
+		tiers[id] = tf
+	}
+	cheap, vip := tiers[f.Cheap.String()], tiers[f.VIP.String()]
+	if len(tiers) != 2 || cheap.sold != 3 || cheap.held != 1 || cheap.available != 12 || vip.sold != 1 || vip.held != 1 || vip.available != 0 ||
+		cheap.revenue+vip.revenue != 6800 || cheap.checkedIn+vip.checkedIn != 1 || cheap.held+vip.held != num(s["held"]) ||
+		cheap.available+vip.available != num(s["available"]) {
+		t.Fatalf("tier figures %+v", tiers)
+	}
+	// The event's totals: its one session's figures.
+	tot := sum["totals"].(map[string]any)
+	for _, k := range []string{"sold", "held", "available", "revenue_minor", "refunded_minor", "checked_in"} {
+		if num(tot[k]) != num(s[k]) {
+			t.Errorf("totals.%s = %v, want the session's %v", k, tot[k], s[k])
+		}
+	}
+	if tt := tot["tiers"].([]any); len(tt) != 2 {
+		t.Errorf("totals.tiers %v", tt)
+	} else {
+		for _, x := range tt {
+			if id, tf := tierOf(x); tf != tiers[id] {
+				t.Errorf("totals tier %s %+v, want %+v", id, tf, tiers[id])
+			}
+		}
+	}
+
+	// A second session with the same layout and no sales: the totals add its seats and
+	// standing units to what is available, per tier too, and nothing else.
+	later := secondSession(t, f)
+	sum2 := list("organizer", sumPath)
+	tot2 := sum2["totals"].(map[string]any)
+	if len(sum2["sessions"].([]any)) != 2 || num(tot2["available"]) != num(s["available"])+18 || num(tot2["sold"]) != num(s["sold"]) ||
+		num(tot2["held"]) != num(s["held"]) || num(tot2["revenue_minor"]) != 6800 {
+		t.Fatalf("totals over two sessions (%s added): %v", later, tot2)
+	}
+	for _, x := range tot2["tiers"].([]any) {
+		id, tf := tierOf(x)
+		want := tiers[id]
+		want.available += map[string]int64{f.Cheap.String(): 16, f.VIP.String(): 2}[id]
+		if tf != want {
+			t.Errorf("totals over two sessions, tier %s: %+v, want %+v", id, tf, want)
+		}
 	}
 
 	// The buyer sees each ticket's share too.

@@ -2,6 +2,7 @@ package ordering
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -95,24 +96,28 @@ type SessionSales struct {
 	Sold          int64 // valid tickets
 	HeldUnits     int64 // held seats and standing units of unpaid orders
 	CheckedIn     int64
-	RevenueMinor  int64 // paid totals less refunds, of orders that were paid
-	RefundedMinor int64 // refunds of orders that were paid
-	Tiers         []TierSales
+	RevenueMinor  int64            // paid totals less refunds, of orders that were paid
+	RefundedMinor int64            // refunds of orders that were paid
+	Tiers         []TierSales      // per tier: Sold, RevenueMinor and CheckedIn
 	LiveSeats     []uuid.UUID      // seats held, sold or blocked by the organizer
+	HeldSeats     []uuid.UUID      // seats held by unpaid orders (among LiveSeats)
 	StandingTaken map[string]int64 // units held or sold per standing block
+	StandingHeld  map[string]int64 // units held by unpaid orders per standing block
 }
 
-// TierSales are a tier's figures in a session: valid tickets and their shares.
+// TierSales are a tier's figures in a session or, in the totals, in the event. Refunds
+// are not split by tier: a refund by amount returns money of an order, not of a tier.
 type TierSales struct {
 	TierID       string `json:"tier_id"`
 	Sold         int64  `json:"sold"`
-	RevenueMinor int64  `json:"revenue_minor"`
+	Held         int64  `json:"held"`
+	Available    int64  `json:"available"`
+	RevenueMinor int64  `json:"revenue_minor"` // the sold tickets' price_paid_minor
+	CheckedIn    int64  `json:"checked_in"`
 }
 
-// SessionSummary is a session's line of the sales summary.
-type SessionSummary struct {
-	SessionID     string      `json:"session_id"`
-	Status        string      `json:"status"`
+// SalesFigures are the figures of a session, or of a whole event in its totals.
+type SalesFigures struct {
 	Sold          int64       `json:"sold"`
 	Held          int64       `json:"held"`
 	Available     int64       `json:"available"`
@@ -122,10 +127,56 @@ type SessionSummary struct {
 	Tiers         []TierSales `json:"tiers"`
 }
 
-// SalesSummary is GET /api/v1/sales/summary.
+// add adds o's figures (and its tiers') to f's.
+func (f *SalesFigures) add(o SalesFigures) {
+	f.Sold += o.Sold
+	f.Held += o.Held
+	f.Available += o.Available
+	f.RevenueMinor += o.RevenueMinor
+	f.RefundedMinor += o.RefundedMinor
+	f.CheckedIn += o.CheckedIn
+	f.Tiers = mergeTiers(f.Tiers, o.Tiers)
+}
+
+// mergeTiers adds each tier of more to the same tier of into, and returns them by tier id.
+func mergeTiers(into, more []TierSales) []TierSales {
+	byID := make(map[string]*TierSales, len(into)+len(more))
+	out := make([]TierSales, 0, len(into)+len(more))
+	for _, group := range [][]TierSales{into, more} {
+		for _, t := range group {
+			if byID[t.TierID] == nil {
+				out = append(out, TierSales{TierID: t.TierID})
+				byID[t.TierID] = &out[len(out)-1]
+			}
+		}
+	}
+	for _, group := range [][]TierSales{into, more} {
+		for _, t := range group {
+			m := byID[t.TierID]
+			m.Sold += t.Sold
+			m.Held += t.Held
+			m.Available += t.Available
+			m.RevenueMinor += t.RevenueMinor
+			m.CheckedIn += t.CheckedIn
+		}
+	}
+	slices.SortFunc(out, func(a, b TierSales) int { return strings.Compare(a.TierID, b.TierID) })
+	return out
+}
+
+// SessionSummary is a session's line of the sales summary.
+type SessionSummary struct {
+	SessionID string `json:"session_id"`
+	Status    string `json:"status"`
+	SalesFigures
+}
+
+// SalesSummary is GET /api/v1/sales/summary: the event's totals and each session's
+// figures.
 type SalesSummary struct {
 	EventID  string           `json:"event_id"`
 	Currency string           `json:"currency"`
+	Totals   SalesFigures     `json:"totals"`
 	Sessions []SessionSummary `json:"sessions"`
 }
 
@@ -220,7 +271,7 @@ func (s *Service) Attendees(ctx context.Context, a Actor, scope SalesScope) ([]A
 
 // Summary is GET /api/v1/sales/summary: per session of the event, tickets sold, units held
 // by unpaid orders, what is still available, revenue (paid totals less refunds), refunds
-// and check-ins, and per tier the tickets sold and their shares.
+// and check-ins, per tier the same but refunds, and the event's totals of each.
 func (s *Service) Summary(ctx context.Context, a Actor, eventID uuid.UUID) (SalesSummary, error) {
 	if _, err := s.authorizeScope(ctx, a, SalesScope{EventID: eventID}); err != nil {
 		return SalesSummary{}, err
@@ -233,43 +284,68 @@ func (s *Service) Summary(ctx context.Context, a Actor, eventID uuid.UUID) (Sale
 	if err != nil {
 		return SalesSummary{}, err
 	}
-	out := SalesSummary{EventID: eventID.String(), Currency: currency, Sessions: make([]SessionSummary, 0, len(ids))}
+	out := SalesSummary{EventID: eventID.String(), Currency: currency, Totals: SalesFigures{Tiers: []TierSales{}},
+		Sessions: make([]SessionSummary, 0, len(ids))}
 	for _, id := range ids {
 		f := figures[id]
-		line := SessionSummary{SessionID: id.String(), Sold: f.Sold, Held: f.HeldUnits, RevenueMinor: f.RevenueMinor,
-			RefundedMinor: f.RefundedMinor, CheckedIn: f.CheckedIn, Tiers: f.Tiers, Status: "DELETED"}
-		if line.Tiers == nil {
-			line.Tiers = []TierSales{}
-		}
+		line := SessionSummary{SessionID: id.String(), Status: "DELETED", SalesFigures: SalesFigures{Sold: f.Sold, Held: f.HeldUnits,
+			RevenueMinor: f.RevenueMinor, RefundedMinor: f.RefundedMinor, CheckedIn: f.CheckedIn}}
+		var layout []TierSales
 		sess, err := s.cat.Session(ctx, id)
 		switch {
 		case err == nil:
 			line.Status = sess.Status
-			line.Available = Available(sess, f.LiveSeats, f.StandingTaken)
+			layout = tierStock(sess, f)
+			for _, t := range layout {
+				line.Available += t.Available
+			}
 		case apperr.CodeOf(err) != apperr.NotFound:
 			return SalesSummary{}, err
 		}
+		line.Tiers = mergeTiers(f.Tiers, layout)
+		out.Totals.add(line.SalesFigures)
 		out.Sessions = append(out.Sessions, line)
 	}
 	return out, nil
 }
 
-// Available counts the seats and standing units of a session nobody holds or bought: its
-// sellable seats not blocked in the layout nor held, sold or blocked (live), plus each
-// standing block's capacity less the units taken.
-func Available(sess *SessionInfo, live []uuid.UUID, taken map[string]int64) int64 {
-	gone := make(map[uuid.UUID]bool, len(live))
-	for _, id := range live {
+// tierStock returns, per tier of the session's layout, the seats and standing units held
+// by unpaid orders and those nobody holds or bought: its sellable seats not blocked in the
+// layout nor held, sold or blocked (live), plus each standing block's capacity less the
+// units taken. A seat or block without a tier counts under the nil tier id.
+func tierStock(sess *SessionInfo, f SessionSales) []TierSales {
+	byTier := map[uuid.UUID]*TierSales{}
+	tier := func(id uuid.UUID) *TierSales {
+		if byTier[id] == nil {
+			byTier[id] = &TierSales{TierID: id.String()}
+		}
+		return byTier[id]
+	}
+	gone := make(map[uuid.UUID]bool, len(f.LiveSeats))
+	for _, id := range f.LiveSeats {
 		gone[id] = true
 	}
-	var n int64
 	for id, seat := range sess.Seats {
-		if seat.Sellable && !sess.Blocked[id] && !gone[id] {
-			n++
+		if seat.Sellable && !sess.Blocked[id] {
+			t := tier(seat.TierID)
+			if !gone[id] {
+				t.Available++
+			}
+		}
+	}
+	for _, id := range f.HeldSeats {
+		if seat, ok := sess.Seats[id]; ok {
+			tier(seat.TierID).Held++
 		}
 	}
 	for id, b := range sess.Standing {
-		n += max(0, b.Capacity-taken[id])
+		t := tier(b.TierID)
+		t.Available += max(0, b.Capacity-f.StandingTaken[id])
+		t.Held += f.StandingHeld[id]
 	}
-	return n
+	out := make([]TierSales, 0, len(byTier))
+	for _, t := range byTier {
+		out = append(out, *t)
+	}
+	return out
 }

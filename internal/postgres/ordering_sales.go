@@ -280,7 +280,7 @@ func (r *Orders) SessionSales(ctx context.Context, ids []uuid.UUID) (map[uuid.UU
 	get := func(id uuid.UUID) ordering.SessionSales {
 		s, ok := out[id]
 		if !ok {
-			s = ordering.SessionSales{SessionID: id, StandingTaken: map[string]int64{}}
+			s = ordering.SessionSales{SessionID: id, StandingTaken: map[string]int64{}, StandingHeld: map[string]int64{}}
 		}
 		return s
 	}
@@ -308,7 +308,7 @@ func (r *Orders) SessionSales(ctx context.Context, ids []uuid.UUID) (map[uuid.UU
 				s.Sold += sold
 				s.CheckedIn += checked
 				if tier != uuid.Nil {
-					s.Tiers = append(s.Tiers, ordering.TierSales{TierID: tier.String(), Sold: sold, RevenueMinor: revenue})
+					s.Tiers = append(s.Tiers, ordering.TierSales{TierID: tier.String(), Sold: sold, RevenueMinor: revenue, CheckedIn: checked})
 				}
 				out[sid] = s
 				return nil
@@ -341,6 +341,7 @@ func (r *Orders) SessionSales(ctx context.Context, ids []uuid.UUID) (map[uuid.UU
 				s.LiveSeats = append(s.LiveSeats, seat)
 				if status == string(ordering.AllocHeld) {
 					s.HeldUnits++
+					s.HeldSeats = append(s.HeldSeats, seat)
 				}
 				out[sid] = s
 				return nil
@@ -359,16 +360,18 @@ func (r *Orders) SessionSales(ctx context.Context, ids []uuid.UUID) (map[uuid.UU
 				return nil
 			}},
 		{"standing holds", `
-			SELECT session_id, sum(quantity) FROM ordering.standing_allocations
-			WHERE session_id = ANY($1) AND status = 'HELD' GROUP BY 1`,
+			SELECT session_id, block_id, sum(quantity) FROM ordering.standing_allocations
+			WHERE session_id = ANY($1) AND status = 'HELD' GROUP BY 1, 2`,
 			func(rows pgx.Rows) error {
 				var sid uuid.UUID
+				var block string
 				var held int64
-				if err := rows.Scan(&sid, &held); err != nil {
+				if err := rows.Scan(&sid, &block, &held); err != nil {
 					return err
 				}
 				s := get(sid)
 				s.HeldUnits += held
+				s.StandingHeld[block] += held
 				out[sid] = s
 				return nil
 			}},

@@ -17,9 +17,10 @@ PY=$DEPLOY_TOOLS/venv/bin
 mkdir -p "$BIN" "$LOG_DIR"
 TOOL_LOG=$LOG_DIR/deploy-tools.log
 
-# go_tool NAME MODULE@VERSION: go install once (slow the first time: terraform ~10 min).
+# go_tool NAME MODULE@VERSION: go install once per version (slow the first time: terraform
+# ~10 min); the binary's build info says which version it is, so a new pin here reinstalls.
 go_tool() {
-  [ -x "$BIN/$1" ] && return 0
+  [ -x "$BIN/$1" ] && [ "$(go version -m "$BIN/$1" 2>/dev/null | awk '$1 == "mod" {print $3; exit}')" = "${2##*@}" ] && return 0
   log "deploy: go install $2 (once, into $BIN)"
   (cd /tmp && GOBIN=$BIN go install "$2") >>"$TOOL_LOG" 2>&1 || die "go install $2 failed (see $TOOL_LOG)"
 }

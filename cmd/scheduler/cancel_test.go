@@ -59,7 +59,13 @@ func onSaleSeats(t *testing.T, e *engine, sid string, n int) []string {
 // Idempotency-Key) and fails the test unless it is created.
 func placeOrder(t *testing.T, user string, body map[string]any) map[string]any {
 	t.Helper()
-	req, _ := http.NewRequest("POST", orderURL+"/api/v1/orders", strings.NewReader(mustJSON(body)))
+	return placeOrderAt(t, orderURL, user, body)
+}
+
+// placeOrderAt is placeOrder through the order service at base.
+func placeOrderAt(t *testing.T, base, user string, body map[string]any) map[string]any {
+	t.Helper()
+	req, _ := http.NewRequest("POST", base+"/api/v1/orders", strings.NewReader(mustJSON(body)))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+svctest.Token(t, user))
 	req.Header.Set("Idempotency-Key", uuid.NewString())

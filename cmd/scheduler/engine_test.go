@@ -40,6 +40,8 @@ type engine struct {
 	scope *scheduling.Scope
 	db    *pgxpool.Pool
 	jobs  *postgres.SchedulingJobs
+	vars  map[string]string
+	deps  deps
 }
 
 func startEngine(t *testing.T, replicas int, env map[string]string) *engine {
@@ -47,17 +49,23 @@ func startEngine(t *testing.T, replicas int, env map[string]string) *engine {
 	svctest.RequireStack(t)
 	e := &engine{t: t, clock: &scheduling.OffsetClock{}, scope: scheduling.NewScope(), db: subDB(t)}
 	e.jobs = postgres.NewSchedulingJobs(e.db)
-	vars := map[string]string{"SCHEDULER_KAFKA_GROUP": "scheduler.test." + uuid.NewString()[:8], "SCHEDULER_POLL": "200ms"}
+	e.vars = map[string]string{"SCHEDULER_KAFKA_GROUP": "scheduler.test." + uuid.NewString()[:8], "SCHEDULER_POLL": "200ms"}
 	for k, v := range env {
-		vars[k] = v
+		e.vars[k] = v
 	}
-	d := deps{Clock: e.clock, KafkaStart: time.Now().Add(-2 * time.Second), Scope: e.scope}
+	e.deps = deps{Clock: e.clock, KafkaStart: time.Now().Add(-2 * time.Second), Scope: e.scope}
 	for range replicas {
-		svctest.Start(t, func(ctx context.Context, args []string, getenv func(string) string) error {
-			return runWith(ctx, args, getenv, d)
-		}, vars)
+		e.replica()
 	}
 	return e
+}
+
+// replica starts one more replica of the engine: same clock, scope and consumer group.
+func (e *engine) replica() *svctest.Service {
+	e.t.Helper()
+	return svctest.Start(e.t, func(ctx context.Context, args []string, getenv func(string) string) error {
+		return runWith(ctx, args, getenv, e.deps)
+	}, e.vars)
 }
 
 // eventFixture creates a DRAFT event of the organizer's organization with one tier (and a
@@ -187,30 +195,66 @@ func mailsAbout(t *testing.T, addr, text string) []caught {
 			out = append(out, m)
 			continue
 		}
-		r, err := http.Get(mailHTTPURL + "/api/messages/" + m.ID + "/raw")
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, _ := io.ReadAll(r.Body)
-		r.Body.Close()
-		if strings.Contains(string(raw), text) {
+		if strings.Contains(rawMail(t, m.ID), text) {
 			out = append(out, m)
 		}
 	}
 	return out
 }
 
+// rawMail is the catcher's message id as sent, its quoted-printable soft line breaks
+// removed (a phrase of a text part may be split by one).
+func rawMail(t *testing.T, id string) string {
+	t.Helper()
+	r, err := http.Get(mailHTTPURL + "/api/messages/" + id + "/raw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	raw, _ := io.ReadAll(r.Body)
+	return strings.ReplaceAll(string(raw), "=\r\n", "")
+}
+
 // exactlyOneMail waits for a mail to addr about text, then makes sure no second one comes.
 func exactlyOneMail(t *testing.T, addr, text string) {
 	t.Helper()
-	eventually(t, 30*time.Second, "a mail to "+addr+" about "+text, func() (bool, string) {
-		n := len(mailsAbout(t, addr, text))
+	exactlyOne(t, "mail to "+addr+" about "+text, func() int { return len(mailsAbout(t, addr, text)) })
+}
+
+// exactlyOne waits until count is positive, then makes sure it stays one.
+func exactlyOne(t *testing.T, what string, count func() int) {
+	t.Helper()
+	eventually(t, 30*time.Second, "a "+what, func() (bool, string) {
+		n := count()
 		return n > 0, fmt.Sprint(n, " mails")
 	})
 	time.Sleep(3 * time.Second) // both replicas (and the stack's scheduler) had every chance to send it again
-	if n := len(mailsAbout(t, addr, text)); n != 1 {
-		t.Fatalf("%d mails to %s about %s, want exactly one", n, addr, text)
+	if n := count(); n != 1 {
+		t.Fatalf("%d of %s, want exactly one", n, what)
 	}
+}
+
+// mailsTitled lists the catcher's mails to addr whose subject contains each of parts.
+func mailsTitled(t *testing.T, addr string, parts ...string) []caught {
+	t.Helper()
+	var out []caught
+	for _, m := range mailsAbout(t, addr, parts[0]) {
+		all := true
+		for _, p := range parts {
+			all = all && strings.Contains(m.Subject, p)
+		}
+		if all {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// exactlyOneTitled waits for a mail to addr whose subject contains each of parts, then
+// makes sure no second one comes.
+func exactlyOneTitled(t *testing.T, addr string, parts ...string) {
+	t.Helper()
+	exactlyOne(t, fmt.Sprintf("mail to %s titled %q", addr, parts), func() int { return len(mailsTitled(t, addr, parts...)) })
 }
 
 // Two replicas with one test clock: a session opens at its sales start and closes at its
@@ -315,6 +359,13 @@ func TestSoldOutAndBackAndOneConfirmation(t *testing.T) {
 	waitStatus(t, sid, "ON_SALE", 20*time.Second)
 
 	exactlyOneMail(t, "buyer1@ticketly.example.com", paid["id"].(string))
+	// The confirmation carries its ticket: text and HTML, a QR image, a calendar entry.
+	raw := rawMail(t, mailsAbout(t, "buyer1@ticketly.example.com", paid["id"].(string))[0].ID)
+	for _, part := range []string{"text/plain", "text/html", "image/png", "text/calendar", ".ics\""} {
+		if !strings.Contains(raw, part) {
+			t.Errorf("the confirmation has no %s", part)
+		}
+	}
 	e.waitJob("mail:order.confirmed:"+paid["id"].(string)+":buyer1@ticketly.example.com", "DONE", time.Time{})
 	var follows int
 	if err := e.db.QueryRow(context.Background(), `SELECT count(*) FROM scheduling.subscriptions WHERE session_id = $1 AND source = 'purchase'`, sid).Scan(&follows); err != nil || follows != 1 {

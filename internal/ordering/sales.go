@@ -295,10 +295,7 @@ func (s *Service) Summary(ctx context.Context, a Actor, eventID uuid.UUID) (Sale
 		switch {
 		case err == nil:
 			line.Status = sess.Status
-			layout = tierStock(sess, f)
-			for _, t := range layout {
-				line.Available += t.Available
-			}
+			layout, line.Available = tierStock(sess, f)
 		case apperr.CodeOf(err) != apperr.NotFound:
 			return SalesSummary{}, err
 		}
@@ -312,8 +309,9 @@ func (s *Service) Summary(ctx context.Context, a Actor, eventID uuid.UUID) (Sale
 // tierStock returns, per tier of the session's layout, the seats and standing units held
 // by unpaid orders and those nobody holds or bought: its sellable seats not blocked in the
 // layout nor held, sold or blocked (live), plus each standing block's capacity less the
-// units taken. A seat or block without a tier counts under the nil tier id.
-func tierStock(sess *SessionInfo, f SessionSales) []TierSales {
+// units taken; and how many are available in all (a seat or block without a tier counts
+// there only).
+func tierStock(sess *SessionInfo, f SessionSales) ([]TierSales, int64) {
 	byTier := map[uuid.UUID]*TierSales{}
 	tier := func(id uuid.UUID) *TierSales {
 		if byTier[id] == nil {
@@ -343,9 +341,13 @@ func tierStock(sess *SessionInfo, f SessionSales) []TierSales {
 		t.Available += max(0, b.Capacity-f.StandingTaken[id])
 		t.Held += f.StandingHeld[id]
 	}
+	var available int64
 	out := make([]TierSales, 0, len(byTier))
-	for _, t := range byTier {
-		out = append(out, *t)
+	for id, t := range byTier {
+		available += t.Available
+		if id != uuid.Nil {
+			out = append(out, *t)
+		}
 	}
-	return out
+	return out, available
 }

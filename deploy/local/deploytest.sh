@@ -6,8 +6,8 @@
 #   deploycheck (deploy/docker/deploycheck: compose-go, client-go, PromQL), promtool 3,
 #   tflint, terraform 1.5.7 (the last MPL release; `fmt` only: validate needs the registry),
 #   kubernetes-validate (offline Kubernetes schemas) and checkov, from PyPI.
-# The metric check scrapes the four running services and the PostgreSQL exporter (make test
-# starts them).
+# The metric check scrapes the four running services and the PostgreSQL exporter, and asks the
+# local Prometheus what it scraped from them before (make test starts all of them).
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 
@@ -169,6 +169,9 @@ for port in "${EVENT_COMMAND_PORT:-8081}" "${EVENT_QUERY_PORT:-8082}" "${ORDER_P
   urls+=("http://127.0.0.1:$port/metrics")
 done
 urls+=("http://127.0.0.1:${PG_EXPORTER_PORT:-9187}/metrics") # PostgreSQL exporter (rules/postgres.yml)
-deploycheck metrics "$ROOT" "${urls[@]}" || die "a rule or dashboard uses a metric no service exports (services must run: make run)"
+# The local Prometheus (promtest.sh) has scraped the same services since the stack started: a
+# labelled counter that moved once counts even if its service restarted since.
+deploycheck metrics "$ROOT" -prometheus "http://127.0.0.1:${PROM_PORT:-9090}" "${urls[@]}" \
+  || die "a rule or dashboard uses a metric no service exports (services and Prometheus must run: make run)"
 
 log "deploy: ${#dockerfiles[@]} Dockerfiles, compose, $kobjects k3s objects in $(ls -d k3s/overlays/*/ | wc -l) overlays, $tfres terraform resources, ${#rules[@]} rule files with tests, $(ls deploy/grafana/dashboards/*.json | wc -l) dashboards: all checked"

@@ -4,7 +4,8 @@
 //	                                  and hold every service to the stack's rules
 //	deploycheck k8s FILE ROUTES_TS    a rendered overlay, decoded strictly (client-go) and held
 //	                                  to the rules a schema cannot state
-//	deploycheck metrics ROOT URL...   every metric a rule or dashboard uses is exported
+//	deploycheck metrics ROOT [-prometheus URL] URL...
+//	                                  every metric a rule or dashboard uses is exported
 //
 // It is its own module, so its dependencies stay out of the services' go.mod.
 package main
@@ -16,7 +17,7 @@ import (
 
 func main() {
 	if len(os.Args) < 3 {
-		fmt.Fprintln(os.Stderr, "usage: deploycheck compose FILE | k8s FILE ROUTES_TS | metrics ROOT URL...")
+		fmt.Fprintln(os.Stderr, "usage: deploycheck compose FILE | k8s FILE ROUTES_TS | metrics ROOT [-prometheus URL] URL...")
 		os.Exit(2)
 	}
 	var err error
@@ -30,7 +31,11 @@ func main() {
 		}
 		err = checkK8s(os.Args[2], os.Args[3])
 	case "metrics":
-		err = checkMetrics(os.Args[2], os.Args[3:])
+		urls, prom := os.Args[3:], ""
+		if len(urls) >= 2 && urls[0] == "-prometheus" {
+			prom, urls = urls[1], urls[2:]
+		}
+		err = checkMetrics(os.Args[2], urls, prom)
 	default:
 		err = fmt.Errorf("unknown check %q", os.Args[1])
 	}

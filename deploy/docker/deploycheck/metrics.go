@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -25,12 +26,19 @@ var synthetic = map[string]bool{"up": true, "scrape_duration_seconds": true, "AL
 
 // checkMetrics: every metric used by a rule (deploy/prometheus/rules/*.yml) or a dashboard
 // (deploy/grafana/dashboards/*.json) is a recording rule's output, or exported by a running
-// service (scraped from urls), or, for a labelled metric no request has touched yet (a
-// vector without children is not exposed), declared by name in the services' Go code.
-func checkMetrics(root string, urls []string) error {
+// service (scraped from urls now, or earlier by the Prometheus at prom, when prom is set), or,
+// for a labelled metric no request has touched yet (a vector without children is not
+// exposed), declared by name in the services' Go code; those are listed by name.
+func checkMetrics(root string, urls []string, prom string) error {
 	scraped, err := scrape(urls)
 	if err != nil {
 		return err
+	}
+	seen := map[string]bool{}
+	if prom != "" {
+		if seen, err = scrapedBy(prom); err != nil {
+			return err
+		}
 	}
 	declared, err := declaredInGo(root)
 	if err != nil {
@@ -76,21 +84,49 @@ func checkMetrics(root string, urls []string) error {
 		names = append(names, m)
 	}
 	sort.Strings(names)
-	nScraped, nDeclared := 0, 0
+	nScraped, nSeen := 0, 0
+	var onlyDeclared []string
 	for _, m := range names {
 		switch base := family(m); {
 		case recorded[m] || synthetic[m]:
 		case scraped[base] || scraped[m]:
 			nScraped++
+		case seen[m]:
+			nSeen++
 		case declared[base]:
-			nDeclared++
+			onlyDeclared = append(onlyDeclared, m)
 		default:
 			errs = append(errs, fmt.Errorf("metric %s (used in %s) is exported by no service", m, strings.Join(used[m], ", ")))
 		}
 	}
-	fmt.Printf("metrics: %d used by %d rule files and %d dashboards; %d scraped live, %d declared in code (no sample yet), %d recorded\n",
-		len(names), len(ruleFiles)/2, len(dashboards), nScraped, nDeclared, len(recorded))
+	fmt.Printf("metrics: %d used by %d rule files and %d dashboards; %d scraped live, %d scraped earlier by Prometheus, %d recorded, %d declared in code only (no sample yet) %v\n",
+		len(names), len(ruleFiles)/2, len(dashboards), nScraped, nSeen, len(recorded), len(onlyDeclared), onlyDeclared)
 	return errors.Join(errs...)
+}
+
+// scrapedBy asks a Prometheus for the names of the series it holds from a scrape (those with
+// a job label; recording rules aggregate it away), so a counter that has moved once since the
+// stack started counts even after its service restarted.
+func scrapedBy(prom string) (map[string]bool, error) {
+	u := strings.TrimSuffix(prom, "/") + "/api/v1/label/__name__/values?match[]=" + url.QueryEscape(`{job=~".+"}`)
+	client := &http.Client{Timeout: 10 * time.Second}
+	resp, err := client.Get(u)
+	if err != nil {
+		return nil, fmt.Errorf("ask %s for metric names: %w", prom, err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Status string   `json:"status"`
+		Data   []string `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || body.Status != "success" {
+		return nil, fmt.Errorf("ask %s for metric names: status %d, %q %v", prom, resp.StatusCode, body.Status, err)
+	}
+	out := make(map[string]bool, len(body.Data))
+	for _, n := range body.Data {
+		out[n] = true
+	}
+	return out, nil
 }
 
 // collect parses a PromQL expression and records the metric names it selects.

@@ -30,9 +30,14 @@ func NewDocStore[D any](db *mongo.Database, name string) *DocStore[D] {
 // Requests are kept small and leave no server-side cursor open (All drains its one): documents can be
 // large (a session's seat map), and the local wire server (FerretDB 1.x) holds a
 // PostgreSQL connection for every open cursor; enough of them exhaust its pool and stall it.
+//
+// Writes are smaller still: FerretDB 1.24 keeps every statement's lookup of an update command
+// open (holding a PostgreSQL connection) until the whole command ends, and then needs one more
+// connection to write. One bulk write of 50 replacements took all 50 connections of its pool
+// and waited forever for the 51st, stalling every client of the server.
 const (
 	maxIDsPerFind    = 50
-	maxDocsPerWrite  = 50
+	maxDocsPerWrite  = 8
 	maxBytesPerWrite = 4 << 20
 )
 

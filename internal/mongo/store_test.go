@@ -30,7 +30,12 @@ func testDB(t *testing.T, prefix string) *drv.Database {
 		t.Fatal(err)
 	}
 	db := c.Database(prefix + strings.ReplaceAll(uuid.NewString()[:8], "-", ""))
-	t.Cleanup(func() { _ = db.Drop(context.Background()); _ = c.Disconnect(context.Background()) })
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = db.Drop(ctx)
+		_ = c.Disconnect(ctx)
+	})
 	return db
 }
 
@@ -103,5 +108,57 @@ func TestOldOrganizationDocumentsLoad(t *testing.T) {
 	doc := got["o1"]
 	if !doc.CanManage("owner") || !doc.CanManage(admin) || doc.CanManage(scanner) || doc.Versions["member:"+admin] != 7 {
 		t.Fatalf("old document %+v", doc)
+	}
+}
+
+// Replacing stored documents from several writers at once completes. FerretDB 1.24 holds a
+// PostgreSQL connection for each replaced document of an update command until the command
+// ends; bulk writes of 50 replacements from four writers asked its pool for about 200 at
+// once and stalled the server for every client.
+func TestConcurrentReplacementsDoNotStallTheServer(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	store := mongo.NewDocStore[keyedDoc](testDB(t, "test_replace_"), "docs")
+	const writers, perWriter = 4, 60
+	batches := make([]map[string]*keyedDoc, writers)
+	all := map[string]*keyedDoc{}
+	for w := range batches {
+		batches[w] = map[string]*keyedDoc{}
+		for i := range perWriter {
+			id := uuid.NewString()
+			batches[w][id] = &keyedDoc{Name: "v1", Keys: map[string]int{"i": i}}
+			all[id] = batches[w][id]
+		}
+	}
+	if err := store.Put(ctx, all); err != nil {
+		t.Fatalf("first write: %v (is the stack up? make run)", err)
+	}
+	errs := make(chan error, writers)
+	for _, batch := range batches {
+		go func() {
+			for _, d := range batch {
+				d.Name = "v2"
+			}
+			errs <- store.Put(ctx, batch)
+		}()
+	}
+	for range writers {
+		if err := <-errs; err != nil {
+			t.Fatalf("replacing: %v (a timeout here means the wire server stalled; deploy/local/stack.sh restart mongo)", err)
+		}
+	}
+	ids := make([]string, 0, len(all))
+	for id := range all {
+		ids = append(ids, id)
+	}
+	got, err := store.Get(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if got[id] == nil || got[id].Name != "v2" {
+			t.Fatalf("document %s after the replacements: %+v, want v2", id, got[id])
+		}
 	}
 }

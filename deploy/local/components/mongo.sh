@@ -4,7 +4,9 @@
 # database `ferretdb` (created by the postgres component); its debug endpoints on
 # $FERRETDB_DEBUG_PORT: /debug/livez, /debug/readyz (a wire ping that queries PostgreSQL),
 # /debug/metrics, /debug/pprof/.
-: "${FERRETDB_PG_URL:=postgres://ferretdb:ferretdb@127.0.0.1:$PG_PORT/ferretdb}"
+# FerretDB holds a PostgreSQL connection per statement of an update command until the command
+# ends (internal/mongo/store.go keeps commands small), so its pool is larger than its default 50.
+: "${FERRETDB_PG_URL:=postgres://ferretdb:ferretdb@127.0.0.1:$PG_PORT/ferretdb?pool_max_conns=120}"
 
 mongo_flavour() { if command -v mongod >/dev/null; then echo mongod; else echo ferretdb; fi; }
 

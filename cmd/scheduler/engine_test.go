@@ -313,6 +313,15 @@ func TestMovingAndCancellingASessionMovesAndDropsItsJobs(t *testing.T) {
 			t.Errorf("%s after cancel: %+v, want dropped as cancelled", k, j)
 		}
 	}
+	// Deleting a session drops its jobs too.
+	gone := e.addSession(eventID, tier, start, salesStart, start, 2)
+	e.waitJob("session.open:"+gone, "PENDING", salesStart)
+	cmd.want(cmd.call("organizer", "DELETE", "/api/v1/sessions/"+gone, nil), 204, "delete a session")
+	for _, k := range []string{"session.open:", "session.close:", "reminder.sales:", "reminder.start:"} {
+		if j := e.waitJob(k+gone, "DROPPED", time.Time{}); j.Outcome != "session deleted" {
+			t.Errorf("%s after delete: %+v, want dropped as deleted", k, j)
+		}
+	}
 	// Time passing runs nothing for a cancelled session.
 	e.clock.Advance(7 * time.Hour)
 	time.Sleep(2 * time.Second)
@@ -357,6 +366,7 @@ func TestSoldOutAndBackAndOneConfirmation(t *testing.T) {
 		t.Fatalf("cancel: %d %s", r.Code, r.Raw)
 	}
 	waitStatus(t, sid, "ON_SALE", 20*time.Second)
+	exactlyOneTitled(t, "buyer2@ticketly.example.com", "Order "+held["id"].(string), "is cancelled")
 
 	exactlyOneMail(t, "buyer1@ticketly.example.com", paid["id"].(string))
 	// The confirmation carries its ticket: text and HTML, a QR image, a calendar entry.
@@ -370,6 +380,33 @@ func TestSoldOutAndBackAndOneConfirmation(t *testing.T) {
 	var follows int
 	if err := e.db.QueryRow(context.Background(), `SELECT count(*) FROM scheduling.subscriptions WHERE session_id = $1 AND source = 'purchase'`, sid).Scan(&follows); err != nil || follows != 1 {
 		t.Errorf("buyer follows the session: %d rows (%v), want 1", follows, err)
+	}
+}
+
+// The owner of an event's organization is told once that it was approved, and once that
+// another was rejected, with the reason.
+func TestOrganizerHearsOfApprovalAndRejection(t *testing.T) {
+	e := startEngine(t, 2, nil)
+	approvedTitle, rejectedTitle := "Engine approved "+uuid.NewString()[:8], "Engine rejected "+uuid.NewString()[:8]
+	approved, tierA, org := e.eventFixture(approvedTitle)
+	rejected, tierR, _ := e.eventFixture(rejectedTitle)
+	var owner string
+	if err := e.db.QueryRow(context.Background(), `SELECT owner_email FROM catalog.organizations WHERE id = $1`, org).Scan(&owner); err != nil || owner == "" {
+		t.Fatalf("owner of the organization: %q (%v)", owner, err)
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	e.addSession(approved, tierA, now.Add(72*time.Hour), now.Add(24*time.Hour), now.Add(70*time.Hour), 1)
+	e.addSession(rejected, tierR, now.Add(72*time.Hour), now.Add(24*time.Hour), now.Add(70*time.Hour), 1)
+	e.approve(approved)
+	cmd := subClient{t: t, base: commandURL}
+	cmd.want(cmd.call("organizer", "POST", "/api/v1/events/"+rejected+"/submit", nil), 200, "submit")
+	reason := "No venue plan " + uuid.NewString()[:8]
+	cmd.want(cmd.call("admin", "POST", "/api/v1/events/"+rejected+"/reject", map[string]any{"reason": reason}), 200, "reject")
+
+	exactlyOneTitled(t, owner, approvedTitle+" is approved")
+	exactlyOneTitled(t, owner, rejectedTitle+" was not approved")
+	if n := len(mailsAbout(t, owner, reason)); n != 1 {
+		t.Errorf("%d mails give the rejection's reason, want 1", n)
 	}
 }
 

@@ -99,6 +99,10 @@ for want in postgres postgres-exporter kafka debezium mongo redis keycloak strip
   event-command event-query order scheduler web; do
   grep -q "^service $want " "$OUT/compose.txt" || die "docker-compose.yml has no service $want"
 done
+# Every variable the file interpolates is in the committed example, and nothing else.
+envdiff=$(diff <(grep -v '^\s*#' docker-compose.yml | grep -oE '\$\{[A-Z0-9_]+' | cut -c3- | sort -u) \
+  <(grep -oE '^[A-Z0-9_]+=' .env.example | tr -d = | sort -u)) \
+  || die "docker-compose.yml and .env.example disagree on variables (< only in compose, > only in the example): $envdiff"
 log "compose: $(grep -c '^service ' "$OUT/compose.txt") services, $(grep -c '^volume ' "$OUT/compose.txt") named volumes"
 
 # The replication slot rules use the metric names of the exporter the local stack runs (and

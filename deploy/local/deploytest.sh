@@ -151,6 +151,12 @@ done
 env -u TF_CLI_CONFIG_FILE terraform fmt -check -recursive -diff terraform || die "terraform fmt: run terraform fmt -recursive terraform"
 (cd terraform && tflint --recursive --config "$ROOT/terraform/.tflint.hcl") || die "tflint"
 checkov_run terraform --framework terraform -d terraform
+# The nodes' user data: templatefile's ${name} placeholders are shell syntax too, so bash can
+# parse the templates as they are (no %{ } directives in them).
+for t in terraform/modules/*/templates/*.sh.tftpl; do
+  grep -q '%{' "$t" && die "$t: a template directive; extend this check before using one"
+  bash -n "$t" || die "$t: not valid bash"
+done
 tfres=$(cat $(find terraform -name '*.tf') | grep -cE '^resource "')
 
 # --- Prometheus and Grafana ---------------------------------------------------------------

@@ -173,6 +173,10 @@ done
 promtool check rules "${rules[@]}" >"$OUT/promtool.txt" 2>&1 || { cat "$OUT/promtool.txt"; die "promtool check rules"; }
 (cd deploy/prometheus/rules && promtool test rules $(printf '%s ' "${tests[@]##*/}")) >"$OUT/promtool.txt" 2>&1 \
   || { cat "$OUT/promtool.txt"; die "promtool test rules"; }
+# The same tests under the Prometheus that make run starts (Debian's 2.42, which loads these
+# rules: promtest.sh): both versions must agree on what the rules do.
+(cd deploy/prometheus/rules && /usr/bin/promtool test rules $(printf '%s ' "${tests[@]##*/}")) >"$OUT/promtool.txt" 2>&1 \
+  || { cat "$OUT/promtool.txt"; die "promtool test rules (Debian's prometheus package, deploy/local/components/prometheus.sh)"; }
 for d in deploy/grafana/provisioning/*/*.yml; do "$PY/python" -c 'import sys, yaml; yaml.safe_load(open(sys.argv[1]))' "$d" || die "$d is not YAML"; done
 urls=()
 for port in "${EVENT_COMMAND_PORT:-8081}" "${EVENT_QUERY_PORT:-8082}" "${ORDER_PORT:-8083}" "${SCHEDULER_PORT:-8084}"; do

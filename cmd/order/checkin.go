@@ -40,8 +40,10 @@ type checkInRequest struct {
 	SessionID string `json:"session_id"`
 }
 
-// holderView is who holds a ticket: Ticketly records only the buyer's e-mail.
+// holderView is who holds a ticket: its buyer, named as their token named them when they
+// ordered (name is "" for orders placed before names were recorded).
 type holderView struct {
+	Name  string `json:"name"`
 	Email string `json:"email"`
 }
 
@@ -78,7 +80,7 @@ func (s *server) checkIn(w http.ResponseWriter, r *http.Request, p auth.Principa
 		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, checkInView{Ticket: res.Ticket, CheckedInAt: ordering.FormatTime(res.CheckedInAt),
-		SessionID: res.SessionID.String(), Label: res.Label, TierName: res.TierName, Holder: holderView{Email: res.HolderEmail}})
+		SessionID: res.SessionID.String(), Label: res.Label, TierName: res.TierName, Holder: holderView{Name: res.HolderName, Email: res.HolderEmail}})
 	return nil
 }
 

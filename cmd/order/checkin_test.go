@@ -143,6 +143,7 @@ func TestCheckInAtASessionsDoor(t *testing.T) {
 	ok := r.json(t)
 	holder, _ := ok["holder"].(map[string]any)
 	if ok["label"] != cheap["label"] || ok["tier_name"] != "Cheap" || holder["email"] != "buyer970@ticketly.example.com" ||
+		holder["name"] != "Buyer 970" ||
 		ok["session_id"] != f.SessionID.String() || ok["checked_in_at"] != checkedInAt(t, cheap["id"].(string)) {
 		t.Fatalf("check-in answer %s", r.Body)
 	}

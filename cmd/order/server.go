@@ -115,7 +115,7 @@ func (s *server) placeOrder(w http.ResponseWriter, r *http.Request, p auth.Princ
 	if err := httpapi.DecodeJSON(w, r, &in, orderMaxBody); err != nil {
 		return err
 	}
-	placed, err := s.app.PlaceOrder(r.Context(), ordering.Buyer{ID: p.Subject, Email: p.Email}, key, in)
+	placed, err := s.app.PlaceOrder(r.Context(), ordering.Buyer{ID: p.Subject, Email: p.Email, Name: p.Name}, key, in)
 	if err != nil {
 		return err
 	}

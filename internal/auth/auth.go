@@ -57,6 +57,9 @@ func (c Config) jwksURL() string {
 type Principal struct {
 	Subject  string
 	Username string
+	// Name is the person's display name: the `name` claim (Keycloak's profile scope), else
+	// given and family name, else the user name.
+	Name     string
 	Email    string
 	ClientID string   // azp: the client the token was issued to
 	Roles    []string // realm roles
@@ -117,11 +120,26 @@ type claims struct {
 	Azp         string   `json:"azp"`
 	Scope       string   `json:"scope"`
 	Username    string   `json:"preferred_username"`
+	Name        string   `json:"name"`
+	GivenName   string   `json:"given_name"`
+	FamilyName  string   `json:"family_name"`
 	Email       string   `json:"email"`
 	Groups      []string `json:"groups"`
 	RealmAccess struct {
 		Roles []string `json:"roles"`
 	} `json:"realm_access"`
+}
+
+// displayName is the token's `name`, else its given and family names, else its user name
+// (a token issued without the profile scope carries only the last).
+func (c claims) displayName() string {
+	if n := strings.TrimSpace(c.Name); n != "" {
+		return n
+	}
+	if n := strings.TrimSpace(strings.TrimSpace(c.GivenName) + " " + strings.TrimSpace(c.FamilyName)); n != "" {
+		return n
+	}
+	return c.Username
 }
 
 // Reasons in details.reason of a refused token (401). An expired token is answered "the
@@ -198,6 +216,7 @@ func (v *Verifier) verify(ctx context.Context, raw string) (Principal, time.Time
 	return Principal{
 		Subject:  tok.Subject,
 		Username: c.Username,
+		Name:     c.displayName(),
 		Email:    c.Email,
 		ClientID: c.Azp,
 		Roles:    c.RealmAccess.Roles,

@@ -96,6 +96,33 @@ func TestVerifyAcceptsAccessToken(t *testing.T) {
 	}
 }
 
+// The holder's name shown at the door comes from the token: Keycloak's `name` claim, else
+// the given and family names, else the user name.
+func TestPrincipalName(t *testing.T) {
+	t.Parallel()
+	is := newIssuer(t)
+	v := is.verifier(t)
+	for _, tc := range []struct {
+		claims map[string]any
+		want   string
+	}{
+		{map[string]any{"name": "Bob Buyer", "given_name": "Bob", "family_name": "Buyer"}, "Bob Buyer"},
+		{map[string]any{"name": "  ", "given_name": "Bob", "family_name": "Buyer"}, "Bob Buyer"},
+		{map[string]any{"given_name": "Bob"}, "Bob"},
+		{map[string]any{"family_name": "Buyer"}, "Buyer"},
+		{map[string]any{}, "buyer1"},
+	} {
+		p, err := v.Verify(context.Background(), is.token(t, func(c map[string]any) {
+			for k, val := range tc.claims {
+				c[k] = val
+			}
+		}))
+		if err != nil || p.Name != tc.want {
+			t.Errorf("claims %v: name %q (%v), want %q", tc.claims, p.Name, err, tc.want)
+		}
+	}
+}
+
 func TestVerifyRejects(t *testing.T) {
 	is := newIssuer(t)
 	other := newIssuer(t)

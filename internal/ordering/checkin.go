@@ -31,8 +31,9 @@ const checkInAttempts = 3
 type CheckInState struct {
 	Ticket        Ticket
 	OrderStatus   Status
-	OrderRefunded bool   // some of the order's money was refunded
-	BuyerEmail    string // the only identity of the holder Ticketly has
+	OrderRefunded bool // some of the order's money was refunded
+	BuyerEmail    string
+	BuyerName     string // "" for orders placed before names were recorded
 	// SessionStatus is the catalog status of the ticket's session, read when the state was
 	// read (never cached); "" when the session no longer exists.
 	SessionStatus string
@@ -102,7 +103,8 @@ type CheckInResult struct {
 	SessionID   uuid.UUID
 	Label       string // the seat's label, or the standing block's
 	TierName    string // "" when the tier no longer exists
-	// HolderEmail is the buyer's e-mail: Ticketly records no attendee name.
+	// The holder is the buyer: Ticketly records no separate attendee.
+	HolderName  string
 	HolderEmail string
 }
 
@@ -141,7 +143,7 @@ func (s *Service) CheckIn(ctx context.Context, a Actor, sessionID uuid.UUID, qr 
 		}
 		if first {
 			res := CheckInResult{Ticket: st.Ticket.View(), CheckedInAt: *st.Ticket.CheckedInAt, SessionID: sessionID,
-				Label: st.Ticket.Label, TierName: sess.Tiers[st.Ticket.TierID].Name, HolderEmail: st.BuyerEmail}
+				Label: st.Ticket.Label, TierName: sess.Tiers[st.Ticket.TierID].Name, HolderName: st.BuyerName, HolderEmail: st.BuyerEmail}
 			s.log.InfoContext(ctx, "ticket checked in", "ticket_id", ticketID, "session_id", sessionID, "by", a.ID)
 			return res, nil
 		}

@@ -106,7 +106,8 @@ func TestCheckInAtASession(t *testing.T) {
 
 	res, err := w.svc.CheckIn(ctx, scanner, w.sess.ID, qr)
 	if err != nil || res.Ticket.ID != tickets[0].ID.String() || !res.CheckedInAt.Equal(w.clock.Now()) ||
-		res.SessionID != w.sess.ID || res.Label != tickets[0].Label || res.TierName != "Cheap" || res.HolderEmail != "ann@example.test" {
+		res.SessionID != w.sess.ID || res.Label != tickets[0].Label || res.TierName != "Cheap" ||
+		res.HolderName != "Buyer ann" || res.HolderEmail != "ann@example.test" {
 		t.Fatalf("check-in %+v %v", res, err)
 	}
 	w.clock.Advance(time.Minute)

@@ -119,6 +119,7 @@ type OrderState struct {
 	ID                 uuid.UUID
 	BuyerID            string
 	BuyerEmail         string
+	BuyerName          string // as the buyer's token named them when they ordered; "" for older orders
 	SessionID          uuid.UUID
 	EventID            uuid.UUID
 	OrganizationID     uuid.UUID
@@ -225,6 +226,7 @@ func (o *Order) Tickets() []Ticket         { return slices.Clone(o.s.Tickets) }
 type Buyer struct {
 	ID    string // Keycloak sub
 	Email string
+	Name  string // display name, shown at the door as the ticket's holder
 }
 
 // NewOrder builds a PENDING_PAYMENT order holding the quoted seats and standing units
@@ -232,7 +234,7 @@ type Buyer struct {
 func NewOrder(id uuid.UUID, b Buyer, s *SessionInfo, q *Quote, now time.Time, holdTTL time.Duration) *Order {
 	now = now.UTC().Truncate(time.Microsecond)
 	o := &Order{s: OrderState{
-		ID: id, BuyerID: b.ID, BuyerEmail: b.Email, SessionID: s.ID, EventID: s.EventID, OrganizationID: s.OrganizationID,
+		ID: id, BuyerID: b.ID, BuyerEmail: b.Email, BuyerName: b.Name, SessionID: s.ID, EventID: s.EventID, OrganizationID: s.OrganizationID,
 		Status: PendingPayment, SubtotalMinor: q.SubtotalMinor, DiscountMinor: q.DiscountMinor, TotalMinor: q.TotalMinor,
 		Currency: q.Currency, ExpiresAt: now.Add(holdTTL), CreatedAt: now, UpdatedAt: now,
 		Seats: slices.Clone(q.Seats), Standing: slices.Clone(q.Standing),

@@ -77,7 +77,7 @@ func newWorld(t *testing.T, tune ...func(*ordering.Config)) *world {
 }
 
 func buyer(name string) ordering.Buyer {
-	return ordering.Buyer{ID: "sub-" + name, Email: name + "@example.test"}
+	return ordering.Buyer{ID: "sub-" + name, Email: name + "@example.test", Name: "Buyer " + name}
 }
 
 // in is an order request for seats, floor units and a discount code.

@@ -15,11 +15,11 @@ import (
 
 // checkInStateColumns follow ticketColumns: the order and the session (catalog.sessions,
 // read-only grant) as the door sees them.
-const checkInStateColumns = `, o.status, o.refunded_minor > 0, o.buyer_email, COALESCE(s.status, '')`
+const checkInStateColumns = `, o.status, o.refunded_minor > 0, o.buyer_email, o.buyer_name, COALESCE(s.status, '')`
 
 func scanCheckInState(row pgx.Row) (ordering.CheckInState, error) {
 	var st ordering.CheckInState
-	t, err := scanTicket(row, &st.OrderStatus, &st.OrderRefunded, &st.BuyerEmail, &st.SessionStatus)
+	t, err := scanTicket(row, &st.OrderStatus, &st.OrderRefunded, &st.BuyerEmail, &st.BuyerName, &st.SessionStatus)
 	st.Ticket = t
 	return st, err
 }

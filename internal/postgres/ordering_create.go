@@ -118,11 +118,11 @@ func orderSteps(o *ordering.Order, rec ordering.IdempotencyRecord) (steps []step
 	}, step{
 		sql: `INSERT INTO ordering.orders (id, buyer_id, buyer_email, session_id, event_id, organization_id, status,
 				subtotal_minor, discount_minor, total_minor, currency, discount_id, discount_code, expires_at,
-				payment_intent_id, created_at, updated_at, paid_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17)`,
+				payment_intent_id, created_at, updated_at, paid_at, buyer_name)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18)`,
 		args: []any{st.ID, st.BuyerID, st.BuyerEmail, st.SessionID, st.EventID, st.OrganizationID, st.Status,
 			st.SubtotalMinor, st.DiscountMinor, st.TotalMinor, st.Currency, nullUUID(st.DiscountID), st.DiscountCode,
-			st.ExpiresAt, nullIfEmpty(st.PaymentIntentID), st.CreatedAt, st.PaidAt},
+			st.ExpiresAt, nullIfEmpty(st.PaymentIntentID), st.CreatedAt, st.PaidAt, st.BuyerName},
 	})
 	if s := seatsStep(st.SessionID, st.ID, st.Seats, st.CreatedAt); s != nil {
 		steps = append(steps, *s)

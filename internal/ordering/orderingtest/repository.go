@@ -422,7 +422,7 @@ func (r *Repository) sessionStatus(id uuid.UUID) string {
 
 func (r *Repository) checkInState(t *ordering.Ticket, o *stored) ordering.CheckInState {
 	return ordering.CheckInState{Ticket: *t, OrderStatus: o.state.Status, OrderRefunded: o.state.RefundedMinor > 0,
-		BuyerEmail: o.state.BuyerEmail, SessionStatus: r.sessionStatus(t.SessionID)}
+		BuyerEmail: o.state.BuyerEmail, BuyerName: o.state.BuyerName, SessionStatus: r.sessionStatus(t.SessionID)}
 }
 
 // TicketCheckIn returns a ticket's state at the door; NotFound when absent.

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/rulefmt"
 	"github.com/prometheus/prometheus/promql/parser"
+	sigsyaml "sigs.k8s.io/yaml"
 )
 
 // synthetic metrics are made by Prometheus itself, not by a scraped service.
@@ -66,9 +67,13 @@ func checkMetrics(root string, urls []string, prom string) error {
 			}
 		}
 	}
+	sources, err := provisionedSources(root)
+	if err != nil {
+		return err
+	}
 	dashboards, _ := filepath.Glob(filepath.Join(root, "deploy/grafana/dashboards/*.json"))
 	for _, f := range dashboards {
-		exprs, err := dashboardExprs(f)
+		exprs, err := dashboardExprs(f, sources)
 		if err != nil {
 			return err
 		}
@@ -146,8 +151,45 @@ func collect(expr, where string, used map[string][]string) error {
 	return nil
 }
 
-// dashboardExprs returns the PromQL of every target of every panel of a Grafana dashboard.
-func dashboardExprs(file string) ([]string, error) {
+// provisionedSources returns the uids of the Prometheus data sources Grafana is provisioned
+// with (deploy/grafana/provisioning/datasources).
+func provisionedSources(root string) (map[string]bool, error) {
+	files, _ := filepath.Glob(filepath.Join(root, "deploy/grafana/provisioning/datasources/*.yml"))
+	out := map[string]bool{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		var p struct {
+			Datasources []struct {
+				UID  string `json:"uid"`
+				Type string `json:"type"`
+			} `json:"datasources"`
+		}
+		if err := sigsyaml.Unmarshal(b, &p); err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		for _, d := range p.Datasources {
+			if d.Type == "prometheus" && d.UID != "" {
+				out[d.UID] = true
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("deploy/grafana/provisioning/datasources provisions no Prometheus data source with a uid")
+	}
+	return out, nil
+}
+
+type dataSourceRef struct {
+	Type string `json:"type"`
+	UID  string `json:"uid"`
+}
+
+// dashboardExprs returns the PromQL of every target of every panel of a Grafana dashboard,
+// whose panels and targets must query one of the provisioned data sources.
+func dashboardExprs(file string, sources map[string]bool) ([]string, error) {
 	b, err := os.ReadFile(file)
 	if err != nil {
 		return nil, err
@@ -156,9 +198,11 @@ func dashboardExprs(file string) ([]string, error) {
 		UID    string `json:"uid"`
 		Title  string `json:"title"`
 		Panels []struct {
-			Title   string `json:"title"`
-			Targets []struct {
-				Expr string `json:"expr"`
+			Title      string         `json:"title"`
+			Datasource *dataSourceRef `json:"datasource"`
+			Targets    []struct {
+				Expr       string         `json:"expr"`
+				Datasource *dataSourceRef `json:"datasource"`
 			} `json:"targets"`
 		} `json:"panels"`
 	}
@@ -173,7 +217,13 @@ func dashboardExprs(file string) ([]string, error) {
 		if len(p.Targets) == 0 {
 			return nil, fmt.Errorf("%s: panel %q has no query", file, p.Title)
 		}
+		if p.Datasource == nil || !sources[p.Datasource.UID] {
+			return nil, fmt.Errorf("%s: panel %q queries no provisioned Prometheus data source", file, p.Title)
+		}
 		for _, t := range p.Targets {
+			if t.Datasource != nil && !sources[t.Datasource.UID] {
+				return nil, fmt.Errorf("%s: a query of panel %q names data source %q, which is not provisioned", file, p.Title, t.Datasource.UID)
+			}
 			out = append(out, t.Expr)
 		}
 	}

@@ -9,10 +9,12 @@ import (
 	"github.com/ticketly/ticketly/internal/httpapi"
 )
 
-// memberProfileView is a member as every members route answers it: username and email are
-// null when the realm does not know the user (any more) or could not be asked.
+// memberProfileView is a member as every members route answers it: name (first and last
+// name, else the user name), username and email are null when the realm does not know the
+// user (any more) or could not be asked.
 type memberProfileView struct {
 	UserID    string            `json:"user_id"`
+	Name      *string           `json:"name"`
 	Username  *string           `json:"username"`
 	Email     *string           `json:"email"`
 	Roles     []catalog.OrgRole `json:"roles"`
@@ -25,7 +27,8 @@ func viewMemberProfile(m command.MemberProfile) memberProfileView {
 		v.Roles = []catalog.OrgRole{}
 	}
 	if m.User != nil {
-		v.Username = &m.User.Username
+		name := m.User.DisplayName()
+		v.Name, v.Username = &name, &m.User.Username
 		if m.User.Email != "" {
 			v.Email = &m.User.Email
 		}

@@ -100,20 +100,22 @@ func TestMemberIDsMustBeKeycloakUserIDs(t *testing.T) {
 	}
 }
 
-// memberJSON is a member as the API answers it, username and email nullable.
+// memberJSON is a member as the API answers it, name, username and email nullable.
 type memberJSON struct {
 	UserID    string            `json:"user_id"`
+	Name      *string           `json:"name"`
 	Username  *string           `json:"username"`
 	Email     *string           `json:"email"`
 	Roles     []catalog.OrgRole `json:"roles"`
 	CreatedAt time.Time         `json:"created_at"`
 }
 
-func wantMember(t *testing.T, m memberJSON, id, username, email string, roles ...catalog.OrgRole) {
+func wantMember(t *testing.T, m memberJSON, id, name, username, email string, roles ...catalog.OrgRole) {
 	t.Helper()
-	if m.UserID != id || m.Username == nil || *m.Username != username || m.Email == nil || *m.Email != email ||
+	if m.UserID != id || deref(m.Name) != name || deref(m.Username) != username || deref(m.Email) != email ||
 		!slices.Equal(m.Roles, roles) || m.CreatedAt.IsZero() {
-		t.Fatalf("member %+v (username %v, email %v), want %s %s %s %v", m, deref(m.Username), deref(m.Email), id, username, email, roles)
+		t.Fatalf("member %+v (name %v, username %v, email %v), want %s %q %s %s %v", m, deref(m.Name), deref(m.Username), deref(m.Email),
+			id, name, username, email, roles)
 	}
 }
 
@@ -127,7 +129,7 @@ func deref(s *string) string {
 // TestMembersByUserNameOrEmail: members are realm users named by e-mail address or user
 // name (looked up in Keycloak); an unknown user is 404 and a bad body 400 naming the field,
 // with nothing stored; only the owner and ADMIN members add; the list shows user names and
-// e-mail addresses.
+// e-mail addresses with the users' names.
 func TestMembersByUserNameOrEmail(t *testing.T) {
 	t.Parallel()
 	svctest.RequireStack(t, svctest.Postgres, svctest.Keycloak)
@@ -174,15 +176,15 @@ func TestMembersByUserNameOrEmail(t *testing.T) {
 	// By e-mail address, then the same user by user name (any case): roles replaced.
 	var m memberJSON
 	a.must(http.StatusCreated, "organizer", "POST", orgPath+"/members", map[string]any{"user": scannerMail, "roles": []string{"SCANNER"}}, &m)
-	wantMember(t, m, scanner, "scanner", scannerMail, catalog.OrgRoleScanner)
+	wantMember(t, m, scanner, "Sam Scanner", "scanner", scannerMail, catalog.OrgRoleScanner)
 	a.must(http.StatusOK, "organizer", "POST", orgPath+"/members", map[string]any{"user": "Scanner", "roles": []string{"ADMIN", "SCANNER", "ADMIN"}}, &m)
-	wantMember(t, m, scanner, "scanner", scannerMail, catalog.OrgRoleAdmin, catalog.OrgRoleScanner)
+	wantMember(t, m, scanner, "Sam Scanner", "scanner", scannerMail, catalog.OrgRoleAdmin, catalog.OrgRoleScanner)
 
 	// An ADMIN member adds members; a SCANNER member does not.
 	a.must(http.StatusCreated, "scanner", "POST", orgPath+"/members", map[string]any{"user": "buyer7", "roles": []string{"SCANNER"}}, &m)
-	wantMember(t, m, buyer7, "buyer7", "buyer7@ticketly.example.com", catalog.OrgRoleScanner)
+	wantMember(t, m, buyer7, "Buyer 7", "buyer7", "buyer7@ticketly.example.com", catalog.OrgRoleScanner)
 	a.must(http.StatusOK, "organizer", "PUT", orgPath+"/members/"+scanner, map[string]any{"roles": []string{"SCANNER"}}, &m)
-	wantMember(t, m, scanner, "scanner", scannerMail, catalog.OrgRoleScanner)
+	wantMember(t, m, scanner, "Sam Scanner", "scanner", scannerMail, catalog.OrgRoleScanner)
 	wantError(t, a.do("scanner", "POST", orgPath+"/members", map[string]any{"user": "buyer8", "roles": []string{"SCANNER"}}), http.StatusForbidden, "forbidden")
 
 	var ms list[memberJSON]
@@ -191,8 +193,8 @@ func TestMembersByUserNameOrEmail(t *testing.T) {
 	if len(ms.Items) != 2 {
 		t.Fatalf("members %+v", ms.Items)
 	}
-	wantMember(t, ms.Items[0], buyer7, "buyer7", "buyer7@ticketly.example.com", catalog.OrgRoleScanner)
-	wantMember(t, ms.Items[1], scanner, "scanner", scannerMail, catalog.OrgRoleScanner)
+	wantMember(t, ms.Items[0], buyer7, "Buyer 7", "buyer7", "buyer7@ticketly.example.com", catalog.OrgRoleScanner)
+	wantMember(t, ms.Items[1], scanner, "Sam Scanner", "scanner", scannerMail, catalog.OrgRoleScanner)
 }
 
 // TestMembersWhileKeycloakIsDown: adding a member needs Keycloak (503, nothing stored); the
@@ -223,7 +225,7 @@ func TestMembersWhileKeycloakIsDown(t *testing.T) {
 	}
 	var ms list[memberJSON]
 	down.must(http.StatusOK, "organizer", "GET", orgPath+"/members", nil, &ms)
-	if len(ms.Items) != 1 || ms.Items[0].UserID != scanner || ms.Items[0].Username != nil || ms.Items[0].Email != nil {
+	if len(ms.Items) != 1 || ms.Items[0].UserID != scanner || ms.Items[0].Name != nil || ms.Items[0].Username != nil || ms.Items[0].Email != nil {
 		t.Fatalf("members while Keycloak is down: %+v, want the scanner's id with null names", ms.Items)
 	}
 }

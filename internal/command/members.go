@@ -12,11 +12,21 @@ import (
 )
 
 // User is a realm user as a member is shown: the Keycloak user id (the `sub` of their
-// tokens), user name and e-mail address ("" when the user has none).
+// tokens), user name, first and last name and e-mail address ("" when the user has none).
 type User struct {
-	ID       string
-	Username string
-	Email    string
+	ID        string
+	Username  string
+	FirstName string
+	LastName  string
+	Email     string
+}
+
+// DisplayName is how the user is named in lists: first and last name, else the user name.
+func (u User) DisplayName() string {
+	if n := strings.TrimSpace(strings.TrimSpace(u.FirstName) + " " + strings.TrimSpace(u.LastName)); n != "" {
+		return n
+	}
+	return u.Username
 }
 
 // Users looks realm users up (Keycloak's Admin REST API). Errors carry apperr codes:
@@ -33,7 +43,7 @@ type Users interface {
 	Known(ctx context.Context, ids []string) (map[string]User, error)
 }
 
-// MemberProfile is a member with the user's name and e-mail address; User is nil when they
+// MemberProfile is a member with the user's names and e-mail address; User is nil when they
 // are not known (the user was deleted from the realm, or the realm could not be asked).
 type MemberProfile struct {
 	catalog.Member

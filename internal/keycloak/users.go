@@ -87,13 +87,15 @@ func New(ctx context.Context, c Config, log *slog.Logger) *Users {
 
 // representation is the part of Keycloak's UserRepresentation read here.
 type representation struct {
-	ID       string `json:"id"`
-	Username string `json:"username"`
-	Email    string `json:"email"`
+	ID        string `json:"id"`
+	Username  string `json:"username"`
+	FirstName string `json:"firstName"`
+	LastName  string `json:"lastName"`
+	Email     string `json:"email"`
 }
 
 func (r representation) user() command.User {
-	return command.User{ID: r.ID, Username: r.Username, Email: r.Email}
+	return command.User{ID: r.ID, Username: r.Username, FirstName: r.FirstName, LastName: r.LastName, Email: r.Email}
 }
 
 func (r representation) person() bool { return !strings.HasPrefix(r.Username, serviceAccountPrefix) }

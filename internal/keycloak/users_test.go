@@ -108,7 +108,7 @@ func newFake(t *testing.T, f *fakeRealm) (*keycloak.Users, *syncBuffer, *httptes
 }
 
 var (
-	sam     = map[string]any{"id": "10000000-0000-4000-8000-000000000004", "username": "scanner", "email": "scanner@example.test"}
+	sam     = map[string]any{"id": "10000000-0000-4000-8000-000000000004", "username": "scanner", "email": "scanner@example.test", "firstName": "Sam", "lastName": "Scanner"}
 	svcUser = map[string]any{"id": "4444aa40-5812-4e49-b484-1944fa14b3bc", "username": "service-account-svc-order"}
 	mailish = map[string]any{"id": "10000000-0000-4000-8000-000000000009", "username": "ann@old.example", "email": "ann@new.example"}
 )
@@ -116,7 +116,7 @@ var (
 func TestFindByUserNameOrEmail(t *testing.T) {
 	t.Parallel()
 	users, _, _ := newFake(t, &fakeRealm{users: []map[string]any{sam, svcUser, mailish}})
-	want := command.User{ID: sam["id"].(string), Username: "scanner", Email: "scanner@example.test"}
+	want := command.User{ID: sam["id"].(string), Username: "scanner", FirstName: "Sam", LastName: "Scanner", Email: "scanner@example.test"}
 	for _, tc := range []struct {
 		query string
 		want  command.User
@@ -136,6 +136,24 @@ func TestFindByUserNameOrEmail(t *testing.T) {
 		}
 		if got != tc.want {
 			t.Errorf("Find(%q) = %+v, want %+v", tc.query, got, tc.want)
+		}
+	}
+}
+
+// A member is listed by first and last name, else by user name.
+func TestDisplayName(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		user command.User
+		want string
+	}{
+		{command.User{Username: "scanner", FirstName: "Sam", LastName: "Scanner"}, "Sam Scanner"},
+		{command.User{Username: "scanner", FirstName: " Sam "}, "Sam"},
+		{command.User{Username: "scanner", LastName: "Scanner"}, "Scanner"},
+		{command.User{Username: "scanner", FirstName: " ", LastName: ""}, "scanner"},
+	} {
+		if got := tc.user.DisplayName(); got != tc.want {
+			t.Errorf("DisplayName(%+v) = %q, want %q", tc.user, got, tc.want)
 		}
 	}
 }
@@ -231,11 +249,11 @@ func TestRealKeycloak(t *testing.T) {
 	sub := svctest.Subject(t, "scanner")
 	for _, q := range []string{"scanner@ticketly.example.com", "scanner", "Scanner"} {
 		u, err := users.Find(ctx, q)
-		if err != nil || u.ID != sub || u.Username != "scanner" || u.Email != "scanner@ticketly.example.com" {
+		if err != nil || u.ID != sub || u.Username != "scanner" || u.Email != "scanner@ticketly.example.com" || u.DisplayName() != "Sam Scanner" {
 			t.Errorf("Find(%q) = %+v, %v; want the scanner %s", q, u, err, sub)
 		}
 	}
-	if u, err := users.ByID(ctx, sub); err != nil || u.Username != "scanner" {
+	if u, err := users.ByID(ctx, sub); err != nil || u.Username != "scanner" || u.FirstName != "Sam" || u.LastName != "Scanner" {
 		t.Errorf("ByID = %+v, %v", u, err)
 	}
 	for _, q := range []string{"nobody-" + sub + "@nowhere.example", "service-account-svc-order"} {

@@ -146,8 +146,8 @@ func (s *server) salesOrder(w http.ResponseWriter, r *http.Request, p auth.Princ
 }
 
 // attendeeHeader is the attendee export's header row.
-var attendeeHeader = []string{"ticket_id", "order_id", "session_id", "buyer_email", "label", "block_id", "tier_id", "tier_name",
-	"price_paid_minor", "currency", "checked_in_at"}
+var attendeeHeader = []string{"ticket_id", "order_id", "session_id", "buyer_email", "buyer_name", "label", "block_id",
+	"tier_id", "tier_name", "price_paid_minor", "currency", "checked_in_at"}
 
 // csvCell neutralises a value a spreadsheet would run as a formula (CSV injection, OWASP):
 // a cell starting with =, +, -, @, a tab or a carriage return gets a leading apostrophe.
@@ -187,7 +187,7 @@ func (s *server) attendees(w http.ResponseWriter, r *http.Request, p auth.Princi
 		if a.TierID != uuid.Nil {
 			tier = a.TierID.String()
 		}
-		_ = cw.Write([]string{a.TicketID.String(), a.OrderID.String(), a.SessionID.String(), csvCell(a.BuyerEmail),
+		_ = cw.Write([]string{a.TicketID.String(), a.OrderID.String(), a.SessionID.String(), csvCell(a.BuyerEmail), csvCell(a.BuyerName),
 			csvCell(a.Label), csvCell(a.BlockID), tier, csvCell(a.TierName), strconv.FormatInt(a.PricePaidMinor, 10),
 			a.Currency, a.CheckedInAt})
 	}

@@ -134,7 +134,8 @@ func TestOrganizerViews(t *testing.T) {
 			t.Fatalf("paid line %v", line)
 		}
 	}
-	if len(oa["lines"].([]any)) != 4 || shares != 6800 || oa["buyer_email"] != "buyer960@ticketly.example.com" {
+	if len(oa["lines"].([]any)) != 4 || shares != 6800 || oa["buyer_email"] != "buyer960@ticketly.example.com" ||
+		oa["buyer_name"] != "Buyer 960" {
 		t.Fatalf("order A: %d lines, shares add up to %d (want 6800): %v", len(oa["lines"].([]any)), shares, oa)
 	}
 	oc := byID[c["id"].(string)]
@@ -231,16 +232,16 @@ func TestOrganizerViews(t *testing.T) {
 		t.Fatalf("attendees: %d %s", cr.Status, cr.Body)
 	}
 	rows, err := csv.NewReader(bytes.NewReader(cr.Body)).ReadAll()
-	if err != nil || len(rows) != 5 || rows[0][0] != "ticket_id" || rows[0][3] != "buyer_email" {
+	if err != nil || len(rows) != 5 || rows[0][0] != "ticket_id" || rows[0][3] != "buyer_email" || rows[0][4] != "buyer_name" {
 		t.Fatalf("attendees.csv (%v):\n%s", err, cr.Body)
 	}
 	var csvShares int64
 	for _, row := range rows[1:] {
-		if row[1] != a["id"] || row[3] != "buyer960@ticketly.example.com" || row[9] != "EUR" {
+		if row[1] != a["id"] || row[3] != "buyer960@ticketly.example.com" || row[4] != "Buyer 960" || row[10] != "EUR" {
 			t.Errorf("attendee row %v", row)
 		}
 		var n int64
-		fmt.Sscan(row[8], &n)
+		fmt.Sscan(row[9], &n)
 		csvShares += n
 	}
 	if csvShares != 6800 {

@@ -37,6 +37,7 @@ type SalesOrderView struct {
 	ID              string            `json:"id"`
 	Status          Status            `json:"status"`
 	BuyerEmail      string            `json:"buyer_email"`
+	BuyerName       string            `json:"buyer_name"`
 	EventID         string            `json:"event_id"`
 	SessionID       string            `json:"session_id"`
 	SubtotalMinor   int64             `json:"subtotal_minor"`
@@ -81,6 +82,7 @@ type Attendee struct {
 	OrderID        uuid.UUID
 	SessionID      uuid.UUID
 	BuyerEmail     string
+	BuyerName      string
 	Label          string
 	BlockID        string
 	TierID         uuid.UUID

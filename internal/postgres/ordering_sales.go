@@ -45,7 +45,7 @@ func (r *Orders) ScopeOwner(ctx context.Context, scope ordering.SalesScope) (uui
 	return org, event, true, nil
 }
 
-const salesOrderColumns = `o.id, o.status, o.buyer_email, o.event_id, o.session_id, o.subtotal_minor, o.discount_minor,
+const salesOrderColumns = `o.id, o.status, o.buyer_email, o.buyer_name, o.event_id, o.session_id, o.subtotal_minor, o.discount_minor,
 	o.total_minor, o.refunded_minor, o.currency, o.discount_code, o.payment_intent_id, o.status_reason, o.created_at,
 	o.paid_at, o.organization_id`
 
@@ -54,7 +54,7 @@ func scanSalesOrder(row pgx.Row) (ordering.SalesOrderView, uuid.UUID, error) {
 	var id, event, session, org uuid.UUID
 	var created time.Time
 	var paid *time.Time
-	err := row.Scan(&id, &v.Status, &v.BuyerEmail, &event, &session, &v.SubtotalMinor, &v.DiscountMinor, &v.TotalMinor,
+	err := row.Scan(&id, &v.Status, &v.BuyerEmail, &v.BuyerName, &event, &session, &v.SubtotalMinor, &v.DiscountMinor, &v.TotalMinor,
 		&v.RefundedMinor, &v.Currency, &v.DiscountCode, &v.PaymentIntentID, &v.StatusReason, &created, &paid, &org)
 	v.ID, v.EventID, v.SessionID, v.CreatedAt = id.String(), event.String(), session.String(), ordering.FormatTime(created)
 	if paid != nil {
@@ -219,7 +219,7 @@ func (r *Orders) Attendees(ctx context.Context, scope ordering.SalesScope) ([]or
 		col, id = "t.session_id", scope.SessionID
 	}
 	rows, err := r.pool.Query(ctx, `
-		SELECT t.id, t.order_id, t.session_id, o.buyer_email, t.label, t.block_id, COALESCE(t.tier_id, '`+nilUUIDLiteral+`'),
+		SELECT t.id, t.order_id, t.session_id, o.buyer_email, o.buyer_name, t.label, t.block_id, COALESCE(t.tier_id, '`+nilUUIDLiteral+`'),
 		       COALESCE(tr.name, ''), t.price_paid_minor, o.currency, t.checked_in_at
 		FROM ordering.tickets t
 		JOIN ordering.orders o ON o.id = t.order_id
@@ -232,7 +232,7 @@ func (r *Orders) Attendees(ctx context.Context, scope ordering.SalesScope) ([]or
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (ordering.Attendee, error) {
 		var a ordering.Attendee
 		var checked *time.Time
-		err := row.Scan(&a.TicketID, &a.OrderID, &a.SessionID, &a.BuyerEmail, &a.Label, &a.BlockID, &a.TierID, &a.TierName,
+		err := row.Scan(&a.TicketID, &a.OrderID, &a.SessionID, &a.BuyerEmail, &a.BuyerName, &a.Label, &a.BlockID, &a.TierID, &a.TierName,
 			&a.PricePaidMinor, &a.Currency, &checked)
 		if checked != nil {
 			a.CheckedInAt = ordering.FormatTime(*checked)

@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/ticketly/ticketly/internal/auth"
+	"github.com/ticketly/ticketly/internal/config"
 	"github.com/ticketly/ticketly/internal/health"
 	"github.com/ticketly/ticketly/internal/httpapi"
 	"github.com/ticketly/ticketly/internal/locking"
@@ -58,8 +59,10 @@ func run(ctx context.Context, _ []string, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	rdb := redis.NewClient(&redis.Options{Addr: c.Redis.Addr, Password: c.Redis.Password, PoolSize: c.Redis.PoolSize,
-		DialTimeout: time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second})
+	rdb, err := gateRedis(c.Redis)
+	if err != nil {
+		return err
+	}
 	defer func() { _ = rdb.Close() }()
 	gate := locking.New(rdb, c.Ordering.GateSlack)
 	if err := gate.Load(ctx); err != nil {
@@ -88,4 +91,16 @@ func run(ctx context.Context, _ []string, getenv func(string) string) error {
 	sweeper := func(ctx context.Context) error { return app.Sweep(ctx, c.SweepInterval) }
 	return httpapi.Run(ctx, log, c.Service.HTTP, routes(base, authn, cancels, pay, signer), checker,
 		[]func(context.Context) error{sweeper})
+}
+
+// gateRedis is the seat gate's Redis client: short timeouts, so a slow Redis falls back
+// to the database's decision instead of holding requests.
+func gateRedis(r config.Redis) (*redis.Client, error) {
+	tlsConfig, err := r.TLSConfig()
+	if err != nil {
+		return nil, err
+	}
+	return redis.NewClient(&redis.Options{Addr: r.Addr, Username: r.Username, Password: r.Password,
+		TLSConfig: tlsConfig, PoolSize: r.PoolSize,
+		DialTimeout: time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second}), nil
 }

@@ -76,6 +76,10 @@ func TestComponentsNameTheirDevelopmentSettings(t *testing.T) {
 		{"redis dev default", "redis", nil, []string{"REDIS_PASSWORD"}, true},
 		{"redis with password", "redis", map[string]string{"REDIS_ADDR": "redis:6379", "REDIS_PASSWORD": "s3cret"}, nil, true},
 		{"redis bad address", "redis", map[string]string{"REDIS_ADDR": "redis", "REDIS_PASSWORD": "s3cret"}, nil, false},
+		{"redis ca without tls", "redis", map[string]string{"REDIS_ADDR": "redis:6379", "REDIS_PASSWORD": "s3cret", "REDIS_CA_FILE": "/etc/hostname"}, nil, false},
+		{"redis ca file without a certificate", "redis", map[string]string{"REDIS_ADDR": "redis:6379", "REDIS_PASSWORD": "s3cret", "REDIS_TLS": "true", "REDIS_CA_FILE": "/etc/hostname"}, nil, false},
+		{"redis ca file missing", "redis", map[string]string{"REDIS_ADDR": "redis:6379", "REDIS_PASSWORD": "s3cret", "REDIS_TLS": "true", "REDIS_CA_FILE": "/nonexistent/ca.pem"}, nil, false},
+		{"redis tls with user", "redis", map[string]string{"REDIS_ADDR": "master.cache.example:6379", "REDIS_USERNAME": "order", "REDIS_PASSWORD": "s3cret", "REDIS_TLS": "true"}, nil, true},
 
 		{"oidc dev default", "oidc", nil, []string{"OIDC_ISSUER"}, true},
 		{"oidc https issuer", "oidc", map[string]string{"OIDC_ISSUER": "https://id.ticketly.example/realms/ticketly", "OIDC_JWKS_URL": "http://keycloak.internal:8080/realms/ticketly/protocol/openid-connect/certs"}, nil, true},
@@ -96,6 +100,11 @@ func TestComponentsNameTheirDevelopmentSettings(t *testing.T) {
 		{"kafka dev default", "kafka", nil, []string{"KAFKA_BROKERS"}, true},
 		{"kafka cluster", "kafka", map[string]string{"KAFKA_BROKERS": "kafka-0:9092, kafka-1:9092"}, nil, true},
 		{"kafka bad broker", "kafka", map[string]string{"KAFKA_BROKERS": "kafka-0"}, nil, false},
+		{"kafka tls scram", "kafka", map[string]string{"KAFKA_BROKERS": "b-1.msk.example:9096", "KAFKA_TLS": "true", "KAFKA_SASL_MECHANISM": "scram-sha-512", "KAFKA_SASL_USERNAME": "ticketly", "KAFKA_SASL_PASSWORD": "pw"}, nil, true},
+		{"kafka sasl without tls", "kafka", map[string]string{"KAFKA_BROKERS": "kafka-0:9092", "KAFKA_SASL_MECHANISM": "PLAIN", "KAFKA_SASL_USERNAME": "ticketly", "KAFKA_SASL_PASSWORD": "pw"}, nil, false},
+		{"kafka sasl without password", "kafka", map[string]string{"KAFKA_BROKERS": "kafka-0:9092", "KAFKA_TLS": "true", "KAFKA_SASL_MECHANISM": "SCRAM-SHA-256", "KAFKA_SASL_USERNAME": "ticketly"}, nil, false},
+		{"kafka unknown mechanism", "kafka", map[string]string{"KAFKA_BROKERS": "kafka-0:9092", "KAFKA_TLS": "true", "KAFKA_SASL_MECHANISM": "GSSAPI", "KAFKA_SASL_USERNAME": "u", "KAFKA_SASL_PASSWORD": "p"}, nil, false},
+		{"kafka credentials without mechanism", "kafka", map[string]string{"KAFKA_BROKERS": "kafka-0:9092", "KAFKA_SASL_USERNAME": "u"}, nil, false},
 
 		{"mongo dev default", "mongo", nil, []string{"MONGO_URI"}, true},
 		{"mongo with user", "mongo", map[string]string{"MONGO_URI": "mongodb://reader:pw@mongo-0:27017,mongo-1:27017/?replicaSet=rs0"}, nil, true},

@@ -1,10 +1,13 @@
 package config
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 )
@@ -96,18 +99,50 @@ func pgCredentials(dsn string) (user, password string, err error) {
 
 // Redis is the seat-hold store.
 type Redis struct {
-	Addr     string
+	Addr string
+	// Username is an ACL user (ElastiCache RBAC); empty means Redis's default user.
+	Username string
 	Password string
+	// TLS connects over TLS (ElastiCache with in-transit encryption refuses plaintext).
+	TLS bool
+	// CAFile is a PEM file of the certificate authorities that sign the server's
+	// certificate; empty trusts the system's roots (enough for ElastiCache).
+	CAFile   string
 	PoolSize int
 }
 
-// LoadRedis reads REDIS_ADDR, REDIS_PASSWORD and REDIS_POOL_SIZE.
+// LoadRedis reads REDIS_ADDR, REDIS_USERNAME, REDIS_PASSWORD, REDIS_TLS, REDIS_CA_FILE and
+// REDIS_POOL_SIZE.
 func LoadRedis(e *Env) Redis {
 	return Redis{
 		Addr:     e.String("REDIS_ADDR", DevRedisAddr),
+		Username: e.String("REDIS_USERNAME", ""),
 		Password: e.String("REDIS_PASSWORD", ""),
+		TLS:      e.Bool("REDIS_TLS", false),
+		CAFile:   e.String("REDIS_CA_FILE", ""),
 		PoolSize: e.Int("REDIS_POOL_SIZE", 64),
 	}
+}
+
+// TLSConfig is the client's TLS configuration, nil for plaintext. The server name comes
+// from the address; CAFile's authorities, or else the system's roots, verify the
+// certificate.
+func (r Redis) TLSConfig() (*tls.Config, error) {
+	if !r.TLS {
+		return nil, nil
+	}
+	c := &tls.Config{MinVersion: tls.VersionTLS12}
+	if r.CAFile != "" {
+		pem, err := os.ReadFile(r.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("REDIS_CA_FILE: %w", err)
+		}
+		c.RootCAs = x509.NewCertPool()
+		if !c.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("REDIS_CA_FILE %s holds no PEM certificate", r.CAFile)
+		}
+	}
+	return c, nil
 }
 
 // Validate implements Component.
@@ -118,6 +153,12 @@ func (r Redis) Validate() error {
 	}
 	if r.PoolSize < 1 {
 		errs = append(errs, errors.New("REDIS_POOL_SIZE must be positive"))
+	}
+	if r.CAFile != "" && !r.TLS {
+		errs = append(errs, errors.New("REDIS_CA_FILE is set but REDIS_TLS is not"))
+	}
+	if _, err := r.TLSConfig(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
@@ -130,24 +171,63 @@ func (r Redis) Development() []DevSetting {
 	return nil
 }
 
-// Kafka is the broker list.
-type Kafka struct{ Brokers []string }
-
-// LoadKafka reads KAFKA_BROKERS, a comma-separated list of host:port.
-func LoadKafka(e *Env) Kafka {
-	return Kafka{Brokers: splitList(e.String("KAFKA_BROKERS", DevKafkaBrokers))}
+// Kafka is the broker list and how to reach it.
+type Kafka struct {
+	Brokers []string
+	// TLS connects to the brokers over TLS.
+	TLS bool
+	// SASLMechanism is empty (no authentication), PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512,
+	// with SASLUsername and SASLPassword.
+	SASLMechanism string
+	SASLUsername  string
+	SASLPassword  string
 }
 
-// Validate implements Component.
-func (k Kafka) Validate() error {
-	if len(k.Brokers) == 0 {
-		return errors.New("KAFKA_BROKERS must list at least one broker")
+// SASL mechanisms the services can authenticate with.
+const (
+	SASLPlain       = "PLAIN"
+	SASLScramSHA256 = "SCRAM-SHA-256"
+	SASLScramSHA512 = "SCRAM-SHA-512"
+)
+
+// LoadKafka reads KAFKA_BROKERS (a comma-separated list of host:port), KAFKA_TLS,
+// KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD.
+func LoadKafka(e *Env) Kafka {
+	return Kafka{
+		Brokers:       splitList(e.String("KAFKA_BROKERS", DevKafkaBrokers)),
+		TLS:           e.Bool("KAFKA_TLS", false),
+		SASLMechanism: strings.ToUpper(e.String("KAFKA_SASL_MECHANISM", "")),
+		SASLUsername:  e.String("KAFKA_SASL_USERNAME", ""),
+		SASLPassword:  e.String("KAFKA_SASL_PASSWORD", ""),
 	}
+}
+
+// Validate implements Component. SASL needs TLS: PLAIN would send the password in clear,
+// and SCRAM alone leaves every record readable on the wire.
+func (k Kafka) Validate() error {
 	var errs []error
+	if len(k.Brokers) == 0 {
+		errs = append(errs, errors.New("KAFKA_BROKERS must list at least one broker"))
+	}
 	for _, b := range k.Brokers {
 		if err := hostPort("KAFKA_BROKERS", b); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	switch k.SASLMechanism {
+	case "":
+		if k.SASLUsername != "" || k.SASLPassword != "" {
+			errs = append(errs, errors.New("KAFKA_SASL_USERNAME/PASSWORD are set but KAFKA_SASL_MECHANISM is not"))
+		}
+	case SASLPlain, SASLScramSHA256, SASLScramSHA512:
+		if k.SASLUsername == "" || k.SASLPassword == "" {
+			errs = append(errs, fmt.Errorf("KAFKA_SASL_MECHANISM %s needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD", k.SASLMechanism))
+		}
+		if !k.TLS {
+			errs = append(errs, errors.New("KAFKA_SASL_MECHANISM needs KAFKA_TLS=true"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("KAFKA_SASL_MECHANISM %q: want %s, %s or %s", k.SASLMechanism, SASLPlain, SASLScramSHA256, SASLScramSHA512))
 	}
 	return errors.Join(errs...)
 }

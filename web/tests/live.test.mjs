@@ -1,10 +1,12 @@
 // Two browsers on one session (issue 11): A holds a seat through the UI; B, not signed in,
 // sees it turn LOCKED without a reload within a second; A cancels the order on its page; B
 // sees the seat AVAILABLE again. A second buyer who picked the same seat meanwhile is told it
-// was taken (409) and the seat is un-picked. Run by deploy/local/webtest.sh.
+// was taken (409) and the seat is un-picked. A dropped stream resumes with Last-Event-ID, and a
+// refused one is reopened from the page's version. Run by deploy/local/webtest.sh.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import http from "node:http";
 import { launch, shot, signIn, token, WEB } from "./lib/browser.mjs";
 import { api, onSaleEvent } from "./lib/events.mjs";
 
@@ -58,6 +60,83 @@ test("a hold in one browser shows LOCKED in another within a second; a cancel fr
   await pa.getByText("Cancelled", { exact: true }).waitFor({ timeout: 10000 });
   await statusIs(pb, seat, "AVAILABLE", 5000);
   await Promise.all([a.close(), b.close(), c.close()]);
+});
+
+// dropper is an HTTP proxy in front of the web origin, as an ingress or a load balancer would
+// be: it passes everything through, but plan(n) (async) decides what happens to the n-th stream
+// of the session ("drop": end the connection right after its snapshot, once afterSnapshot(its
+// version) is done; "refuse": answer 503; else pass). Every stream request is kept (its URL and
+// Last-Event-ID).
+async function dropper(sessionId, plan, afterSnapshot) {
+  const target = new URL(WEB);
+  const streams = [];
+  const server = http.createServer(async (req, res) => {
+    const isStream = req.url.startsWith(`/api/v1/sessions/${sessionId}/stream`);
+    const what = isStream ? await plan(streams.push({ url: req.url, last: req.headers["last-event-id"] })) : "pass";
+    if (what === "refuse") {
+      res.writeHead(503, { "content-type": "application/json" }).end('{"error":{"code":"unavailable","message":"restarting"}}');
+      return;
+    }
+    const up = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host }, agent: false }, (ur) => {
+      res.writeHead(ur.statusCode, ur.headers);
+      if (what !== "drop") return void ur.pipe(res);
+      let text = "";
+      ur.on("data", async (chunk) => {
+        text += chunk;
+        const at = text.indexOf("event: snapshot");
+        const end = at < 0 ? -1 : text.indexOf("\n\n", at);
+        if (end < 0) return;
+        ur.destroy();
+        await afterSnapshot(JSON.parse(text.slice(0, end).match(/^data: (.*)$/m)[1]).version);
+        res.end(text.slice(0, end + 2));
+      });
+    });
+    up.on("error", () => res.destroy());
+    res.on("close", () => up.destroy()); // a stream ends upstream when the browser leaves
+    req.pipe(up);
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${server.address().port}`, streams, close: () => { server.closeAllConnections(); server.close(); } };
+}
+
+test("a dropped stream resumes with Last-Event-ID; a refused one is reopened from the page's version", { timeout: 180000 }, async () => {
+  const { eventId, sessionId, seats } = await onSaleEvent(`Web resume ${randomUUID().slice(0, 8)}`, { rows: 1, columns: 4 });
+  const [s1, s2] = seats.map((s) => s.id);
+  const tok = await token(`buyer${300 + Math.floor(Math.random() * 100)}`);
+  const orders = [];
+  const hold = async (seat) => { orders.push(await api(tok, "POST", "/api/v1/orders", { session_id: sessionId, seat_ids: [seat] })); };
+  // Stream 1 is dropped after its snapshot and s1 held after that snapshot's version: the page
+  // must resume (EventSource reconnects by itself with Last-Event-ID) to see it. Stream 3 (after
+  // a reload) is refused, s2 held after the page was rendered: EventSource gives up, and the
+  // page opens a new stream with ?last_event_id= to see it.
+  let snapshotVersion;
+  const plan = async (n) => {
+    if (n === 1) return "drop";
+    if (n !== 3) return "pass";
+    await hold(s2);
+    return "refuse";
+  };
+  const proxy = await dropper(sessionId, plan, async (v) => { snapshotVersion = v; await hold(s1); });
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  try {
+    await page.goto(`${proxy.url}/events/${eventId}/sessions/${sessionId}`);
+    await statusIs(page, s1, "LOCKED", 15000);
+    await live(page);
+    assert.ok(proxy.streams.length >= 2, "the page reconnected");
+    assert.equal(proxy.streams[1].last, String(snapshotVersion), "the reconnect's Last-Event-ID is the version of the snapshot it had");
+
+    await page.reload();
+    await statusIs(page, s2, "LOCKED", 15000);
+    await live(page);
+    assert.ok(proxy.streams.length >= 4, `a new stream after the refused one: ${JSON.stringify(proxy.streams)}`);
+    assert.match(proxy.streams[3].url, /[?&]last_event_id=\d+$/, "the new stream asks for the changes after the page's version");
+    await shot(page, "live-resumed");
+  } finally {
+    for (const o of orders) await api(tok, "POST", `/api/v1/orders/${o.id}/cancel`).catch(() => {});
+    await ctx.close();
+    proxy.close();
+  }
 });
 
 test("a seat held between picking and ordering is answered 409 and un-picked", { timeout: 180000 }, async () => {

@@ -2,7 +2,10 @@
 // The seat map: seated blocks as grids of seat buttons, standing blocks with their places
 // left and a quantity picker, other blocks (stage) as labels; kept live from the session's SSE
 // stream (SPEC section 3): a `snapshot` on (re)connect, then `seats` and `standing` changes.
-// EventSource resumes with Last-Event-ID by itself after a drop.
+// After a dropped connection EventSource resumes by itself with Last-Event-ID (the stream's
+// ids are versions). A stream that was refused instead (a 502 or 503 while event-query
+// restarts) is closed for good by EventSource: the map opens a new one, later and later, asking
+// with last_event_id for what came after the version it shows.
 //
 // Light at 10,000 seats: the seats arrive once as compact arrays, are built as plain DOM in
 // one pass (not React elements), and a change touches only the changed seats' attributes: no
@@ -26,6 +29,7 @@ export const MAX_STANDING = 10;
 
 const STATUS_WORD: Record<string, string> = { AVAILABLE: "available", LOCKED: "held", BOOKED: "sold", BLOCKED: "not for sale" };
 const word = (status: string) => STATUS_WORD[status] ?? status.toLowerCase();
+const LIVE = "Live: seats update as they are taken.";
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 // gridHTML is the markup of a seated block's rows. Every seat is out of the tab order
@@ -154,18 +158,16 @@ export default function SeatMap({ sessionId, version, blocks, picked, onToggle, 
       if (el) el.textContent = String(available);
     };
 
-    const es = new EventSource(`/api/v1/sessions/${encodeURIComponent(sessionId)}/stream`);
-    es.addEventListener("error", () => setState("Reconnecting to live availability…"));
-    es.addEventListener("snapshot", (ev) => {
+    const onSnapshot = (ev: Event) => {
       const snap = JSON.parse((ev as MessageEvent).data) as { version: number; seats?: Record<string, string>; standing?: { block_id: string; available: number }[] };
       const listed = snap.seats ?? {};
       seats.forEach((el, id) => apply(el, listed[id] ?? "AVAILABLE"));
       snap.standing?.forEach((s) => setStanding(s.block_id, s.available));
       map.dataset.version = String(snap.version);
       flushLost();
-      setState("Live: seats update as they are taken.");
-    });
-    es.addEventListener("seats", (ev) => {
+      setState(LIVE);
+    };
+    const onSeats = (ev: Event) => {
       const ch = JSON.parse((ev as MessageEvent).data) as { seat_ids: string[]; status: string; version: number };
       for (const id of ch.seat_ids) {
         const el = seats.get(id);
@@ -173,13 +175,50 @@ export default function SeatMap({ sessionId, version, blocks, picked, onToggle, 
       }
       map.dataset.version = String(ch.version);
       flushLost();
-    });
-    es.addEventListener("standing", (ev) => {
+    };
+    const onStanding = (ev: Event) => {
       const ch = JSON.parse((ev as MessageEvent).data) as { block_id: string; available: number; version: number };
       setStanding(ch.block_id, ch.available);
       map.dataset.version = String(ch.version);
-    });
+    };
+    // The session's own status (SOLD_OUT, CANCELLED, back ON_SALE) is shown where the page
+    // rendered it; the order service refuses what it no longer allows.
+    const onStatus = (ev: Event) => {
+      const { status } = JSON.parse((ev as MessageEvent).data) as { status: string };
+      const el = document.getElementById("session-status");
+      if (!el) return;
+      el.className = `status status-${status}`;
+      el.textContent = status.replace(/_/g, " ").toLowerCase();
+    };
+
+    const url = `/api/v1/sessions/${encodeURIComponent(sessionId)}/stream`;
+    let es: EventSource;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    let refusals = 0;
+    let dropped = false;
+    const open = (resumeFrom?: string) => {
+      es = new EventSource(resumeFrom ? `${url}?last_event_id=${encodeURIComponent(resumeFrom)}` : url);
+      // A resumed stream starts with the missed changes, not a snapshot: open is the news.
+      es.addEventListener("open", () => {
+        refusals = 0;
+        if (dropped) setState(LIVE);
+        dropped = false;
+      });
+      es.addEventListener("error", () => {
+        dropped = true;
+        setState("Reconnecting to live availability…");
+        if (es.readyState !== EventSource.CLOSED) return;
+        refusals++;
+        retry = setTimeout(() => open(map.dataset.version), Math.min(30000, 1000 * 2 ** Math.min(refusals, 5)));
+      });
+      es.addEventListener("snapshot", onSnapshot);
+      es.addEventListener("seats", onSeats);
+      es.addEventListener("standing", onStanding);
+      es.addEventListener("status", onStatus);
+    };
+    open();
     return () => {
+      clearTimeout(retry);
       es.close();
       map.removeEventListener("click", onClick);
       map.removeEventListener("keydown", onKey);

@@ -343,6 +343,7 @@ func TestSoldOutAndBackAndOneConfirmation(t *testing.T) {
 	sid := e.addSession(eventID, tier, now.Add(72*time.Hour), now.Add(-time.Hour), now.Add(70*time.Hour), 2)
 	e.approve(eventID)
 	waitStatus(t, sid, "ON_SALE", 20*time.Second)
+	statuses := streamStatuses(t, sid)
 
 	q := subClient{t: t, base: queryURL}
 	seats := q.want(q.call("", "GET", "/api/v1/sessions/"+sid+"/seats", nil), 200, "seats")["seats"].([]any)
@@ -366,6 +367,16 @@ func TestSoldOutAndBackAndOneConfirmation(t *testing.T) {
 		t.Fatalf("cancel: %d %s", r.Code, r.Raw)
 	}
 	waitStatus(t, sid, "ON_SALE", 20*time.Second)
+	for _, want := range []string{"SOLD_OUT", "ON_SALE"} {
+		select {
+		case got := <-statuses:
+			if got != want {
+				t.Fatalf("status event %s on the session's stream, want %s", got, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no %s status event on the session's stream", want)
+		}
+	}
 	exactlyOneTitled(t, "buyer2@ticketly.example.com", "Order "+held["id"].(string), "is cancelled")
 
 	exactlyOneMail(t, "buyer1@ticketly.example.com", paid["id"].(string))
@@ -408,6 +419,47 @@ func TestOrganizerHearsOfApprovalAndRejection(t *testing.T) {
 	if n := len(mailsAbout(t, owner, reason)); n != 1 {
 		t.Errorf("%d mails give the rejection's reason, want 1", n)
 	}
+}
+
+// streamStatuses follows the session's live stream on event-query and passes on the
+// status of each status event, from the first one after the snapshot.
+func streamStatuses(t *testing.T, sid string) <-chan string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	req, _ := http.NewRequestWithContext(ctx, "GET", queryURL+"/api/v1/sessions/"+sid+"/stream", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		t.Fatalf("stream of %s: HTTP %d", sid, resp.StatusCode)
+	}
+	out := make(chan string, 16)
+	go func() {
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		sc.Buffer(make([]byte, 0, 64<<10), 4<<20) // a snapshot is one long data line
+		name := ""
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case strings.HasPrefix(line, "event: "):
+				name = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "data: ") && name == "status":
+				var ev struct {
+					Status string `json:"status"`
+				}
+				if json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &ev) == nil {
+					out <- ev.Status
+				}
+			case line == "":
+				name = ""
+			}
+		}
+	}()
+	return out
 }
 
 func mustJSON(v any) string {

@@ -2,11 +2,12 @@
 // against the running local stack through the web app's one entry point:
 // the demo session's page shows every seat as an element with data-seat-id and data-status; a
 // hold made through the order API turns the seat LOCKED on the open page without a reload,
-// and cancelling the order turns it back AVAILABLE. Run by deploy/local/webtest.sh.
+// and cancelling the order turns it back AVAILABLE; on a phone the seats are touch targets of
+// 24 px. Run by deploy/local/webtest.sh.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { json, launch, shot, token, WEB } from "./lib/browser.mjs";
+import { json, launch, seriousViolations, shot, token, WEB } from "./lib/browser.mjs";
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -95,4 +96,23 @@ test("an unknown API answers 404 in the API's error shape", async () => {
   const res = await fetch(`${WEB}/api/v1/no-such-api`);
   assert.equal(res.status, 404);
   assert.equal((await res.json()).error.code, "not_found");
+});
+
+test("on a phone the seats are 24 px touch targets, tapped to pick", { timeout: 90000 }, async () => {
+  const { eventId, sessionId } = await demoSession();
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const page = await ctx.newPage();
+  await page.goto(`${WEB}/events/${eventId}/sessions/${sessionId}`);
+  await page.waitForFunction(() => document.getElementById("live-state")?.textContent?.startsWith("Live"), null, { timeout: 10000 });
+  assert.ok(await page.evaluate(() => matchMedia("(pointer: coarse)").matches), "the phone's pointer is coarse");
+  const seat = page.locator('[data-seat-id][data-status="AVAILABLE"]').first();
+  await seat.scrollIntoViewIfNeeded();
+  const box = await seat.boundingBox();
+  assert.ok(box.width >= 24 && box.height >= 24, `a seat is ${box.width} x ${box.height} px, want at least 24 x 24`);
+  await seat.tap();
+  assert.equal(await seat.getAttribute("aria-pressed"), "true", "a tap picks the seat");
+  // axe leaves its target-size rule (WCAG 2.5.8) off by default: on for the map.
+  assert.deepEqual(await seriousViolations(page, { rules: { "target-size": { enabled: true } } }), [], "axe with target-size: the session page on a phone");
+  await shot(page, "seatmap-phone");
+  await ctx.close();
 });

@@ -66,17 +66,18 @@ export async function json(res) {
 
 /**
  * seriousViolations runs axe-core on the page and returns its serious and critical
- * accessibility violations as short strings (empty when there are none).
+ * accessibility violations as short strings (empty when there are none). options are axe.run's
+ * (e.g. { rules: { "target-size": { enabled: true } } } for a rule axe leaves off by default).
  */
-export async function seriousViolations(page) {
+export async function seriousViolations(page, options = {}) {
   const { readFileSync } = await import("node:fs");
   const { createRequire } = await import("node:module");
   const src = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
   await page.addScriptTag({ content: src });
-  return page.evaluate(async () => {
-    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+  return page.evaluate(async (options) => {
+    const r = await window.axe.run(document, { resultTypes: ["violations"], ...options });
     return r.violations
       .filter((v) => v.impact === "serious" || v.impact === "critical")
       .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length}, e.g. ${v.nodes[0]?.target})`);
-  });
+  }, options);
 }

@@ -16,7 +16,7 @@ import { useCheckouts } from "./use-checkouts";
 import Orders from "./orders";
 import { useOrderCounts } from "./use-order-counts";
 
-const FEED_TEXT = { connecting: "Connecting to the live feed…", live: "Live", reconnecting: "Reconnecting…", closed: "Live feed unavailable" };
+const FEED_TEXT = { connecting: "Connecting to the live feed…", live: "Live", reconnecting: "Reconnecting…", closed: "Live feed unavailable: trying again…" };
 
 export default function Dashboard({ params }: { params: Promise<{ eventId: string }> }) {
   const { eventId } = use(params);

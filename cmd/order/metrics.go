@@ -9,6 +9,9 @@ import (
 // orderMetrics counts what the order use cases did (ordering.Observer).
 type orderMetrics struct {
 	placed      prometheus.Counter
+	held        prometheus.Counter
+	sold        prometheus.Counter
+	revenue     *prometheus.CounterVec
 	refused     *prometheus.CounterVec
 	gateDown    prometheus.Counter
 	expired     prometheus.Counter
@@ -23,6 +26,12 @@ func newOrderMetrics() *orderMetrics {
 	m := &orderMetrics{
 		placed: prometheus.NewCounter(prometheus.CounterOpts{Name: "ticketly_orders_placed_total",
 			Help: "Orders created (held seats in PostgreSQL)."}),
+		held: prometheus.NewCounter(prometheus.CounterOpts{Name: "ticketly_places_held_total",
+			Help: "Seats and standing places held by created orders."}),
+		sold: prometheus.NewCounter(prometheus.CounterOpts{Name: "ticketly_places_sold_total",
+			Help: "Seats and standing places of orders that became PAID."}),
+		revenue: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketly_revenue_minor_total",
+			Help: "Totals of orders that became PAID, in minor units, by currency (refunds not deducted)."}, []string{"currency"}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ticketly_order_conflicts_total",
 			Help: "Order placements answered 409, by where they were refused: gate (Redis, before any write) or database (constraints)."},
 			[]string{"stage"}),
@@ -35,11 +44,18 @@ func newOrderMetrics() *orderMetrics {
 		mismatches: prometheus.NewCounter(prometheus.CounterOpts{Name: "ticketly_payment_mismatches_total",
 			Help: "Signed payment_intent.succeeded events whose amount or currency did not match their order (the order was not paid); alert on any increase."}),
 	}
-	m.collectable = []prometheus.Collector{m.placed, m.refused, m.gateDown, m.expired, m.payments, m.mismatches}
+	m.collectable = []prometheus.Collector{m.placed, m.held, m.sold, m.revenue, m.refused, m.gateDown, m.expired, m.payments, m.mismatches}
 	return m
 }
 
-func (m *orderMetrics) Placed()              { m.placed.Inc() }
+func (m *orderMetrics) Placed(o *ordering.Order) {
+	m.placed.Inc()
+	m.held.Add(float64(o.Places()))
+}
+func (m *orderMetrics) Paid(o *ordering.Order) {
+	m.sold.Add(float64(o.Places()))
+	m.revenue.WithLabelValues(o.Currency()).Add(float64(o.TotalMinor()))
+}
 func (m *orderMetrics) Refused(stage string) { m.refused.WithLabelValues(stage).Inc() }
 func (m *orderMetrics) GateUnavailable()     { m.gateDown.Inc() }
 func (m *orderMetrics) Expired(n int)        { m.expired.Add(float64(n)) }

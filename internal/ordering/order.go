@@ -217,6 +217,15 @@ func (o *Order) Status() Status            { return o.s.Status }
 func (o *Order) TotalMinor() int64         { return o.s.TotalMinor }
 func (o *Order) RefundedMinor() int64      { return o.s.RefundedMinor }
 func (o *Order) Currency() string          { return o.s.Currency }
+
+// Places counts the order's seats and standing places.
+func (o *Order) Places() int {
+	n := len(o.s.Seats)
+	for _, l := range o.s.Standing {
+		n += l.Quantity
+	}
+	return n
+}
 func (o *Order) PaymentIntentID() string   { return o.s.PaymentIntentID }
 func (o *Order) ExpiresAt() time.Time      { return o.s.ExpiresAt }
 func (o *Order) StatusReason() string      { return o.s.StatusReason }

@@ -146,9 +146,10 @@ func (s *Service) placeOnce(ctx context.Context, b Buyer, key, hash string, req 
 		}
 		return Placed{}, err
 	}
-	s.obs.Placed()
+	s.obs.Placed(o)
 	h.MarkerTTL = s.cfg.IdempotencyRetention
 	if o.Status() == Paid {
+		s.obs.Paid(o)
 		sold := h
 		sold.Marker = "" // the marker stays, marked done just below
 		s.sellGate(ctx, sold)

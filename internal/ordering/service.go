@@ -58,8 +58,10 @@ type Service struct {
 
 // Observer is told what the use cases did, for metrics.
 type Observer interface {
-	// Placed counts a created order.
-	Placed()
+	// Placed counts a created order (its places are held until it is paid or ends).
+	Placed(o *Order)
+	// Paid counts an order that became PAID: its places sold and its total earned.
+	Paid(o *Order)
 	// Refused counts a placement answered 409; stage is "gate" (Redis said no, nothing was
 	// written) or "database" (the constraints said no after the gate let it through).
 	Refused(stage string)
@@ -73,7 +75,8 @@ type Observer interface {
 
 type noObserver struct{}
 
-func (noObserver) Placed()                     {}
+func (noObserver) Placed(*Order)               {}
+func (noObserver) Paid(*Order)                 {}
 func (noObserver) Refused(string)              {}
 func (noObserver) GateUnavailable()            {}
 func (noObserver) Expired(int)                 {}
@@ -396,6 +399,7 @@ func (s *Service) HandlePaymentEvent(ctx context.Context, ev PaymentEvent) (Paym
 	}
 	switch outcome {
 	case OutcomePaid:
+		s.obs.Paid(o)
 		s.gateAfter(ctx, o)
 	case OutcomeCancelled:
 		s.gateAfter(ctx, o)

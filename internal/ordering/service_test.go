@@ -192,8 +192,8 @@ func TestPlaceOrderHoldsSeatsAndStandingUntilPaid(t *testing.T) {
 	if len(feed) != 1 || feed[0].Status != ordering.StateLocked || len(feed[0].SeatIDs) != 2 || !slices.Equal(feed[0].StandingBlocks, []string{"floor"}) {
 		t.Fatalf("feed %+v", feed)
 	}
-	if c := w.obs.Counts(); c.Placed != 1 {
-		t.Fatalf("observed %+v", c)
+	if c := w.obs.Counts(); c.Placed != 1 || c.Held != 4 || c.Sold != 0 || len(c.Revenue) != 0 {
+		t.Fatalf("observed %+v, want one order holding 2 seats and 2 standing places, nothing sold", c)
 	}
 	got, err := w.svc.Order(context.Background(), b.ID, uuid.MustParse(v.ID))
 	if err != nil || got.ID != v.ID || got.Payment == nil || got.Payment.ClientSecret != "" {
@@ -519,6 +519,8 @@ func TestPaymentWebhooks(t *testing.T) {
 	}
 	if c := w.obs.Counts(); c.Payments[ordering.OutcomePaid] != 1 || c.Payments[ordering.OutcomeDuplicate] != 1 {
 		t.Fatalf("observed %+v", c.Payments)
+	} else if c.Sold != 4 || len(c.Revenue) != 1 || c.Revenue[v.Currency] != v.TotalMinor {
+		t.Fatalf("sold %d places for %v, want 4 for %d %s once", c.Sold, c.Revenue, v.TotalMinor, v.Currency)
 	}
 }
 

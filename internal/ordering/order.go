@@ -217,6 +217,10 @@ func (o *Order) Status() Status            { return o.s.Status }
 func (o *Order) TotalMinor() int64         { return o.s.TotalMinor }
 func (o *Order) RefundedMinor() int64      { return o.s.RefundedMinor }
 func (o *Order) Currency() string          { return o.s.Currency }
+func (o *Order) PaymentIntentID() string   { return o.s.PaymentIntentID }
+func (o *Order) ExpiresAt() time.Time      { return o.s.ExpiresAt }
+func (o *Order) StatusReason() string      { return o.s.StatusReason }
+func (o *Order) Tickets() []Ticket         { return slices.Clone(o.s.Tickets) }
 
 // Places counts the order's seats and standing places.
 func (o *Order) Places() int {
@@ -226,10 +230,6 @@ func (o *Order) Places() int {
 	}
 	return n
 }
-func (o *Order) PaymentIntentID() string   { return o.s.PaymentIntentID }
-func (o *Order) ExpiresAt() time.Time      { return o.s.ExpiresAt }
-func (o *Order) StatusReason() string      { return o.s.StatusReason }
-func (o *Order) Tickets() []Ticket         { return slices.Clone(o.s.Tickets) }
 
 // Buyer is who places an order.
 type Buyer struct {

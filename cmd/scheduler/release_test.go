@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/ticketly/ticketly/internal/postgres"
+	"github.com/ticketly/ticketly/internal/scheduling"
 	"github.com/ticketly/ticketly/internal/svctest"
 )
 
@@ -265,7 +268,7 @@ func TestTrendingScoresRecentSales(t *testing.T) {
 	cmd.want(cmd.call("organizer", "POST", "/api/v1/events/"+eventID+"/discounts", map[string]any{
 		"code": code, "kind": "PERCENTAGE", "percent": 100, "public": false}), 201, "create discount")
 	now := time.Now().UTC().Truncate(time.Second)
-	sid := e.addSession(eventID, tier, now.Add(72*time.Hour), now.Add(-time.Hour), now.Add(70*time.Hour), 4)
+	sid := e.addSession(eventID, tier, now.Add(2*time.Hour), now.Add(-time.Hour), now.Add(time.Hour), 4) // ends at +5 h
 	e.approve(eventID)
 	seats := onSaleSeats(t, e, sid, 4)
 	paid := placeOrder(t, "buyer468", map[string]any{"session_id": sid, "seat_ids": seats[:2], "discount_code": code})
@@ -299,5 +302,15 @@ func TestTrendingScoresRecentSales(t *testing.T) {
 	if err := e.db.QueryRow(context.Background(), `SELECT score, tickets_sold, capacity FROM scheduling.trending WHERE event_id = $1`,
 		eventID).Scan(&stored, &sold, &capacity); err != nil || sold != 2 || capacity != 4 {
 		t.Errorf("scheduling.trending row: score %v, %d sold of %d (%v), want 2 of 4", stored, sold, capacity, err)
+	}
+	// Once its only session has ended, the event's recent sales no longer make it trend.
+	for at, want := range map[time.Time]bool{now.Add(4 * time.Hour): true, now.Add(6 * time.Hour): false} {
+		in, err := postgres.NewSchedulingReads(e.db).TrendingInputs(context.Background(), at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := slices.ContainsFunc(in, func(s scheduling.EventSales) bool { return s.EventID.String() == eventID }); got != want {
+			t.Errorf("trending inputs at %s (the session ends at %s) list the event: %v, want %v", at, now.Add(5*time.Hour), got, want)
+		}
 	}
 }

@@ -270,7 +270,8 @@ func (r *SchedulingReads) MailData(ctx context.Context, p scheduling.MailPayload
 func (r *SchedulingReads) TrendingInputs(ctx context.Context, now time.Time) ([]scheduling.EventSales, error) {
 	rows, err := r.pool.Query(ctx, `SELECT event_id, sum(power(2, -GREATEST(0, extract(epoch FROM $1::timestamptz - issued_at)) / $2))::float8
 		FROM ordering.tickets WHERE status = 'VALID' AND issued_at > $1::timestamptz - interval '72 hours'
-			AND event_id IN (SELECT id FROM catalog.events WHERE status = 'APPROVED') GROUP BY event_id`,
+			AND event_id IN (SELECT id FROM catalog.events WHERE status = 'APPROVED')
+			AND session_id IN (SELECT id FROM catalog.sessions WHERE end_time > $1::timestamptz) GROUP BY event_id`,
 		now.UTC(), scheduling.TrendingHalfLife)
 	if err != nil {
 		return nil, fmt.Errorf("trending: recent tickets: %w", err)

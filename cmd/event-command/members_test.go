@@ -33,7 +33,7 @@ func TestMemberIDsMustBeKeycloakUserIDs(t *testing.T) {
 	orgPath := "/api/v1/organizations/" + org.ID.String()
 
 	// Where the organizations topic ends now: everything this test causes comes after.
-	cl, err := kafka.NewClient([]string{"127.0.0.1:9092"})
+	cl, err := kafka.NewClient(kafka.Local("127.0.0.1:9092"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestMemberIDsMustBeKeycloakUserIDs(t *testing.T) {
 	ends.Each(func(lo kadm.ListedOffset) {
 		starts[lo.Topic][lo.Partition] = kgo.NewOffset().At(lo.Offset)
 	})
-	consumer, err := kafka.NewClient([]string{"127.0.0.1:9092"}, kgo.ConsumePartitions(starts))
+	consumer, err := kafka.NewClient(kafka.Local("127.0.0.1:9092"), kgo.ConsumePartitions(starts))
 	if err != nil {
 		t.Fatal(err)
 	}

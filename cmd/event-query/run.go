@@ -68,14 +68,14 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	if mode == "serve" {
 		view = readmodel.New(time.Now)
 	}
-	models := readModels(db, view, kafka.ProjectorConfig{Brokers: c.Kafka.Brokers, Log: log, Metrics: pm,
+	models := readModels(db, view, kafka.ProjectorConfig{Cluster: kafka.ClusterOf(c.Kafka), Log: log, Metrics: pm,
 		GroupPrefix: c.GroupPrefix, StartAtEnd: c.NewGroupsAtEnd})
 
 	if mode == "rebuild" {
 		return rebuild(ctx, log, models)
 	}
 
-	kc, err := kafka.NewClient(c.Kafka.Brokers)
+	kc, err := kafka.NewClient(kafka.ClusterOf(c.Kafka))
 	if err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 			checkouts.Publish(co.EventID, "checkout", b)
 		}
 	})
-	f := follower(view, models, c.Kafka.Brokers, c.Partitions, c.NewGroupsAtEnd, log)
+	f := follower(view, models, kafka.ClusterOf(c.Kafka), c.Partitions, c.NewGroupsAtEnd, log)
 	checker.Add("read_model", func(context.Context) error { return f.CaughtUp() })
 	workers = append(workers, f.Run)
 	h := routes(base, &api{view: view, hub: hub, checkouts: checkouts, verifier: verifier, log: log})
@@ -154,8 +154,8 @@ func toSSE(sc projection.SeatChange, gap bool) sse.Change {
 
 // follower feeds the in-memory view: loaded from MongoDB, then advanced from the offsets
 // the projector groups committed.
-func follower(view *readmodel.View, models []kafka.ReadModel, brokers []string, partitions int32, atEnd bool, log *slog.Logger) *kafka.Follower {
-	f := &kafka.Follower{Brokers: brokers, Partitions: partitions, Log: log, StartAtEnd: atEnd, Apply: view.Apply,
+func follower(view *readmodel.View, models []kafka.ReadModel, cluster kafka.Cluster, partitions int32, atEnd bool, log *slog.Logger) *kafka.Follower {
+	f := &kafka.Follower{Cluster: cluster, Partitions: partitions, Log: log, StartAtEnd: atEnd, Apply: view.Apply,
 		Load: func(ctx context.Context) error {
 			var errs []error
 			for _, m := range models {

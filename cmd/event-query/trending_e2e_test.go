@@ -50,8 +50,8 @@ func TestTrendingTopicCarriesRows(t *testing.T) {
 	svctest.RequireStack(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	brokers := []string{"127.0.0.1:9092"}
-	admCl, err := kafka.NewClient(brokers)
+	cluster := kafka.Local("127.0.0.1:9092")
+	admCl, err := kafka.NewClient(cluster)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestTrendingTopicCarriesRows(t *testing.T) {
 	}
 	from := map[string]map[int32]kgo.Offset{projection.TopicTrending: {}}
 	ends.Each(func(lo kadm.ListedOffset) { from[lo.Topic][lo.Partition] = kgo.NewOffset().At(lo.Offset) })
-	cl, err := kafka.NewClient(brokers, kgo.ConsumePartitions(from))
+	cl, err := kafka.NewClient(cluster, kgo.ConsumePartitions(from))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ import (
 // the end of the topics: history is never replayed into mails (the sweep plans what came
 // before). Offsets are committed only once the jobs a batch planned are stored.
 type planner struct {
-	brokers []string
+	cluster kafka.Cluster
 	group   string
 	jobs    *postgres.SchedulingJobs
 	lookup  scheduling.Lookup
@@ -56,7 +56,7 @@ func (p *planner) runOnce(ctx context.Context) error {
 		reset = kgo.NewOffset().AfterMilli(p.start.UnixMilli())
 	}
 	p.log.Info("CDC planner started", "group", p.group, "topics", scheduling.Topics())
-	g := kafka.GroupConsumer{Brokers: p.brokers, Group: p.group, Topics: scheduling.Topics(), Reset: reset,
+	g := kafka.GroupConsumer{Cluster: p.cluster, Group: p.group, Topics: scheduling.Topics(), Reset: reset,
 		RebalanceTimeout: 30 * time.Second, MaxPoll: 1000, Log: p.log,
 		// One availability check per batch of a busy session's seat changes, not per order.
 		Coalesce: 250 * time.Millisecond,

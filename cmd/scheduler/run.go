@@ -81,7 +81,7 @@ func runWith(ctx context.Context, _ []string, getenv func(string) string, d deps
 	if err != nil {
 		return err
 	}
-	kc, err := kafka.NewClient(c.Kafka.Brokers)
+	kc, err := kafka.NewClient(kafka.ClusterOf(c.Kafka))
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func startJobs(ctx context.Context, log *slog.Logger, c cfg, pool *pgxpool.Pool,
 			log.Warn("planning the recurring jobs failed; the next start plans them", "err", err)
 		}
 	}
-	p := &planner{brokers: c.Kafka.Brokers, group: c.Jobs.Group, jobs: jobs, lookup: reads, clock: clock,
+	p := &planner{cluster: kafka.ClusterOf(c.Kafka), group: c.Jobs.Group, jobs: jobs, lookup: reads, clock: clock,
 		runner: runner, poll: c.Jobs.Poll, log: log, scope: scope, start: d.KafkaStart}
 	jctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup

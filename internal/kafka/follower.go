@@ -30,7 +30,7 @@ type Feed struct {
 // and hands each change to Apply. It is caught up once it has read up to the end offsets
 // that stood when it started.
 type Follower struct {
-	Brokers    []string
+	Cluster    Cluster
 	Feeds      []Feed
 	Partitions int32 // partitions of topics the follower has to create
 	Log        *slog.Logger
@@ -85,7 +85,7 @@ func (f *Follower) Run(ctx context.Context) error {
 
 func (f *Follower) run(ctx context.Context) error {
 	runStart := time.Now()
-	admCl, err := NewClient(f.Brokers)
+	admCl, err := NewClient(f.Cluster)
 	if err != nil {
 		return err
 	}
@@ -142,7 +142,7 @@ func (f *Follower) run(ctx context.Context) error {
 		return fmt.Errorf("load read model: %w", err)
 	}
 	f.Log.Info("read model loaded", "seconds", time.Since(loadStart).Seconds(), "offsets_seconds", loadStart.Sub(runStart).Seconds())
-	cl, err := NewClient(f.Brokers, kgo.ConsumePartitions(starts))
+	cl, err := NewClient(f.Cluster, kgo.ConsumePartitions(starts))
 	if err != nil {
 		return err
 	}

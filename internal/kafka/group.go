@@ -15,7 +15,7 @@ import (
 // rebalance, so a batch is never handled by two members. The read-model projectors and the
 // scheduler's CDC planner both consume this way.
 type GroupConsumer struct {
-	Brokers []string
+	Cluster Cluster
 	Group   string
 	Topics  []string
 	// Reset is where a new group starts.
@@ -55,7 +55,7 @@ func (g GroupConsumer) Consume(ctx context.Context, handle func(ctx context.Cont
 	if g.Coalesce > 0 {
 		opts = append(opts, kgo.FetchMinBytes(1<<20), kgo.FetchMaxWait(g.Coalesce))
 	}
-	cl, err := NewClient(g.Brokers, opts...)
+	cl, err := NewClient(g.Cluster, opts...)
 	if err != nil {
 		return err
 	}

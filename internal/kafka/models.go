@@ -36,7 +36,7 @@ type DocStore[D any] interface {
 
 // ProjectorConfig is what every projector of a process shares.
 type ProjectorConfig struct {
-	Brokers []string
+	Cluster Cluster
 	Log     *slog.Logger
 	Metrics *ProjectorMetrics
 	// GroupPrefix is prepended to every model's consumer group (isolated test instances;
@@ -51,7 +51,7 @@ type ProjectorConfig struct {
 func Bind[D any](m projection.Model[D], store DocStore[D], load func(id string, d *D), cfg ProjectorConfig) ReadModel {
 	m.Group = cfg.GroupPrefix + m.Group
 	return &bound[D]{
-		Projector: &Projector[D]{Model: m, Store: store, Brokers: cfg.Brokers, Log: cfg.Log, Metrics: cfg.Metrics, StartAtEnd: cfg.StartAtEnd},
+		Projector: &Projector[D]{Model: m, Store: store, Cluster: cfg.Cluster, Log: cfg.Log, Metrics: cfg.Metrics, StartAtEnd: cfg.StartAtEnd},
 		store:     store, load: load,
 	}
 }

@@ -36,7 +36,7 @@ func newBench(t *testing.T, ctx context.Context, name string) *bench {
 	svctest.RequireStack(t, svctest.Kafka, svctest.Documents)
 	id := strings.ReplaceAll(uuid.NewString(), "-", "")[:12]
 	b := &bench{id: id, topic: "test." + name + "." + id, group: "test-" + name + "-" + id}
-	cl, err := kafka.NewClient(brokers)
+	cl, err := kafka.NewClient(cluster)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func run[D any](t *testing.T, ctx context.Context, p *kafka.Projector[D]) (stop 
 // deadLetters reads n records of the dead-letter topic, each with its headers.
 func (b *bench) deadLetters(t *testing.T, ctx context.Context, n int) []map[string]string {
 	t.Helper()
-	dl, err := kafka.NewClient(brokers, kgo.ConsumeTopics(kafka.DeadLetterTopic(b.topic)), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	dl, err := kafka.NewClient(cluster, kgo.ConsumeTopics(kafka.DeadLetterTopic(b.topic)), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +170,7 @@ func TestOrganizationProjectorTakesAnyMemberID(t *testing.T) {
 	model.Topic, model.Group = b.topic, b.group
 	store := mongo.NewDocStore[projection.OrgDoc](b.db, "organizations")
 	m := kafka.NewProjectorMetrics()
-	stop := run(t, ctx, &kafka.Projector[projection.OrgDoc]{Model: model, Store: store, Brokers: brokers,
+	stop := run(t, ctx, &kafka.Projector[projection.OrgDoc]{Model: model, Store: store, Cluster: cluster,
 		Log: slog.New(slog.DiscardHandler), Metrics: m})
 	var doc *projection.OrgDoc
 	waitFor(t, ctx, "the organization document", func() bool {
@@ -212,7 +212,7 @@ func TestProjectorDeadLettersIDsThatCannotBeKeys(t *testing.T) {
 	model.Topic, model.Group = b.topic, b.group
 	store := mongo.NewEventStore(b.db, "events")
 	m := kafka.NewProjectorMetrics()
-	stop := run(t, ctx, &kafka.Projector[projection.EventDoc]{Model: model, Store: store, Brokers: brokers,
+	stop := run(t, ctx, &kafka.Projector[projection.EventDoc]{Model: model, Store: store, Cluster: cluster,
 		Log: slog.New(slog.DiscardHandler), Metrics: m})
 	var doc *projection.EventDoc
 	waitFor(t, ctx, "the event document", func() bool {
@@ -295,7 +295,7 @@ func TestProjectorDeadLettersChangesTheStoreRefuses(t *testing.T) {
 	b.produce(t, ctx, tagRecords(x, y)...)
 	store := mongo.NewDocStore[tagDoc](b.db, "tags")
 	m := kafka.NewProjectorMetrics()
-	stop := run(t, ctx, &kafka.Projector[tagDoc]{Model: tagModel(b), Store: store, Brokers: brokers,
+	stop := run(t, ctx, &kafka.Projector[tagDoc]{Model: tagModel(b), Store: store, Cluster: cluster,
 		Log: slog.New(slog.DiscardHandler), Metrics: m, LagInterval: 100 * time.Millisecond})
 	waitFor(t, ctx, "two dead letters", func() bool { return testutil.ToFloat64(m.DeadLetters.WithLabelValues("tags")) == 2 })
 	docs, err := store.Get(ctx, []string{x, y})
@@ -345,7 +345,7 @@ func TestRebuildSkipsChangesTheStoreRefuses(t *testing.T) {
 	if lag, err := kafka.GroupLag(ctx, b.adm, b.group, b.topic); err != nil || lag != 6 {
 		t.Fatalf("lag before the rebuild %d (%v), want 6", lag, err)
 	}
-	p := &kafka.Projector[tagDoc]{Model: tagModel(b), Store: store, Brokers: brokers, Log: slog.New(slog.DiscardHandler),
+	p := &kafka.Projector[tagDoc]{Model: tagModel(b), Store: store, Cluster: cluster, Log: slog.New(slog.DiscardHandler),
 		Metrics: kafka.NewProjectorMetrics()}
 	n, err := p.Rebuild(ctx, store.Clear)
 	if err != nil {
@@ -386,7 +386,7 @@ func TestOrganizationRebuildTakesAnyMemberID(t *testing.T) {
 	model := projection.Organizations
 	model.Topic, model.Group = b.topic, b.group
 	store := mongo.NewDocStore[projection.OrgDoc](b.db, "organizations")
-	p := &kafka.Projector[projection.OrgDoc]{Model: model, Store: store, Brokers: brokers, Log: slog.New(slog.DiscardHandler),
+	p := &kafka.Projector[projection.OrgDoc]{Model: model, Store: store, Cluster: cluster, Log: slog.New(slog.DiscardHandler),
 		Metrics: kafka.NewProjectorMetrics()}
 	if _, err := p.Rebuild(ctx, store.Clear); err != nil {
 		t.Fatalf("rebuild: %v", err)

@@ -68,7 +68,7 @@ func DeadLetterTopic(topic string) string { return topic + ".dlq" }
 type Projector[D any] struct {
 	Model   projection.Model[D]
 	Store   Store[D]
-	Brokers []string
+	Cluster Cluster
 	Log     *slog.Logger
 	Metrics *ProjectorMetrics
 	// MaxBatchWrite bounds how long one batch may keep retrying a failing store before the
@@ -95,7 +95,7 @@ func (p *Projector[D]) Positioned() error {
 // commitEndIfNew gives a group that has committed nothing the current end offsets, so
 // "start at the end" means the end as of now, not as of a later first fetch.
 func (p *Projector[D]) commitEndIfNew(ctx context.Context) error {
-	cl, err := NewClient(p.Brokers)
+	cl, err := NewClient(p.Cluster)
 	if err != nil {
 		return err
 	}
@@ -165,7 +165,7 @@ func (p *Projector[D]) runOnce(ctx context.Context) error {
 	}
 	p.positioned.Store(true)
 	p.Log.Info("projector started", "model", p.Model.Name, "group", p.Model.Group, "topic", p.Model.Topic)
-	g := GroupConsumer{Brokers: p.Brokers, Group: p.Model.Group, Topics: []string{p.Model.Topic},
+	g := GroupConsumer{Cluster: p.Cluster, Group: p.Model.Group, Topics: []string{p.Model.Topic},
 		Reset: startOffset(p.StartAtEnd), RebalanceTimeout: 45 * time.Second, MaxPoll: 2000, Coalesce: projectorCoalesce,
 		Opts: []kgo.Opt{kgo.AllowAutoTopicCreation()}, Log: p.Log}
 	return g.Consume(ctx, func(ctx context.Context, cl *kgo.Client, recs []*kgo.Record) error {
@@ -371,7 +371,7 @@ func (p *Projector[D]) reportLag(ctx context.Context) {
 	if every <= 0 {
 		every = 15 * time.Second
 	}
-	cl, err := NewClient(p.Brokers)
+	cl, err := NewClient(p.Cluster)
 	if err != nil {
 		p.Log.Warn("projector lag not measured", "model", p.Model.Name, "err", err)
 		return

@@ -19,7 +19,7 @@ import (
 	"github.com/ticketly/ticketly/internal/svctest"
 )
 
-var brokers = []string{"127.0.0.1:9092"}
+var cluster = kafka.Local("127.0.0.1:9092")
 
 func envelope(table, op string, lsn int64, row map[string]any) []byte {
 	b, _ := json.Marshal(map[string]any{"op": op, "before": nil, "after": row,
@@ -35,7 +35,7 @@ func TestProjectorDeadLettersPoisonAndKeepsGoing(t *testing.T) {
 	defer cancel()
 	id := strings.ReplaceAll(uuid.NewString(), "-", "")[:12]
 	topic := "test.projector." + id
-	cl, err := kafka.NewClient(brokers)
+	cl, err := kafka.NewClient(cluster)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestProjectorDeadLettersPoisonAndKeepsGoing(t *testing.T) {
 	model := projection.Events
 	model.Topic, model.Group = topic, "test-group-"+id
 	metrics := kafka.NewProjectorMetrics()
-	p := &kafka.Projector[projection.EventDoc]{Model: model, Store: store, Brokers: brokers,
+	p := &kafka.Projector[projection.EventDoc]{Model: model, Store: store, Cluster: cluster,
 		Log: slog.New(slog.DiscardHandler), Metrics: metrics}
 	pctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
@@ -99,7 +99,7 @@ func TestProjectorDeadLettersPoisonAndKeepsGoing(t *testing.T) {
 		t.Fatalf("dead letters counted %v, want 2", n)
 	}
 	// The dead-letter topic holds both records with their origin.
-	dl, err := kafka.NewClient(brokers, kgo.ConsumeTopics(kafka.DeadLetterTopic(topic)), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	dl, err := kafka.NewClient(cluster, kgo.ConsumeTopics(kafka.DeadLetterTopic(topic)), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func TestProjectorDeadLettersDocumentsTooLargeToStore(t *testing.T) {
 	defer cancel()
 	id := strings.ReplaceAll(uuid.NewString(), "-", "")[:12]
 	topic := "test.oversize." + id
-	cl, err := kafka.NewClient(brokers)
+	cl, err := kafka.NewClient(cluster)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func TestProjectorDeadLettersDocumentsTooLargeToStore(t *testing.T) {
 	model := projection.Events
 	model.Topic, model.Group = topic, "test-oversize-"+id
 	m := kafka.NewProjectorMetrics()
-	p := &kafka.Projector[projection.EventDoc]{Model: model, Store: oversizeStore{store, big}, Brokers: brokers,
+	p := &kafka.Projector[projection.EventDoc]{Model: model, Store: oversizeStore{store, big}, Cluster: cluster,
 		Log: slog.New(slog.DiscardHandler), Metrics: m}
 	pctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)

@@ -20,7 +20,7 @@ import (
 // changes of a document the store refuses to hold (the document is built again change by
 // change, leaving out exactly the changes the store refuses, as the live projector does).
 func (p *Projector[D]) Rebuild(ctx context.Context, clear func(context.Context) error) (records int, err error) {
-	admCl, err := NewClient(p.Brokers)
+	admCl, err := NewClient(p.Cluster)
 	if err != nil {
 		return 0, err
 	}
@@ -100,7 +100,7 @@ func (p *Projector[D]) scan(ctx context.Context, ends kadm.ListedOffsets, fn fun
 			remaining[lo.Partition] = lo.Offset
 		}
 	})
-	cl, err := NewClient(p.Brokers, kgo.ConsumePartitions(starts))
+	cl, err := NewClient(p.Cluster, kgo.ConsumePartitions(starts))
 	if err != nil {
 		return 0, err
 	}

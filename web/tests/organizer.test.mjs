@@ -5,7 +5,8 @@
 // moved by dragging and one by the arrow keys) — and submits it; `admin` approves it on /admin
 // and it is found by search on /; a sale made through the API (a buyer's order and a signed
 // Stripe webhook) shows up on the organizer's open dashboard without a reload. A buyer who
-// opens the event's console page is told plainly that they are not allowed.
+// opens the event's console page is told plainly that they are not allowed. An online session
+// (a link, no venue) is added through the console's session form.
 //   WEB_URL=http://localhost:3000 node --test --test-concurrency=1 tests/organizer.test.mjs
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -332,4 +333,42 @@ test("an organizer builds an event with a designed layout, an admin approves it,
   await page.getByTestId("total-sold").waitFor({ timeout: 15000 });
   await shot(page, "organizer-dashboard-phone");
   await ctx.close();
+});
+
+test("an organizer adds an online session in the console", { timeout: 90000 }, async () => {
+  const org = await token("organizer");
+  const orgId = (await json(await fetch(`${WEB}/api/v1/organizations/mine`, { headers: { Authorization: `Bearer ${org}` } }))).items[0].id;
+  const title = `Online Test ${randomUUID().slice(0, 8)}`;
+  const res = await fetch(`${WEB}/api/v1/events`, {
+    method: "POST", headers: { Authorization: `Bearer ${org}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ organization_id: orgId, title, description: "An online session added by a browser test." }),
+  });
+  const ev = await json(res);
+  assert.equal(res.status, 201, JSON.stringify(ev));
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  try {
+    const page = await ctx.newPage();
+    await signIn(page, "organizer", "organizer", `/manage/events/${ev.id}`);
+    await page.getByRole("heading", { name: title }).waitFor({ timeout: 15000 });
+    const start = new Date(Date.now() + 20 * 86400e3);
+    start.setUTCHours(18, 0, 0, 0);
+    const link = `https://stream.example/${randomUUID().slice(0, 8)}`;
+    const form = page.getByRole("form", { name: "Add a session" });
+    await form.getByLabel("Online").check();
+    assert.equal(await form.getByLabel("Venue name").count(), 0, "no venue for an online session");
+    await form.getByLabel("Online link").fill(link);
+    await form.getByLabel("Starts (UTC)").fill(local(start));
+    await form.getByLabel("Ends (UTC)").fill(local(new Date(start.getTime() + 3600e3)));
+    await form.getByLabel("Sales start (UTC)").fill(local(new Date(Date.now() + 86400e3)));
+    await form.getByRole("button", { name: "Add session" }).click();
+    await page.getByTestId("sessions").getByText(`Online: ${link}`).waitFor({ timeout: 15000 });
+    await shot(page, "organizer-online-session");
+    const stored = await json(await fetch(`${WEB}/api/v1/manage/events/${ev.id}`, { headers: { Authorization: `Bearer ${org}` } }));
+    assert.equal(stored.sessions.length, 1);
+    assert.equal(stored.sessions[0].session_type, "ONLINE");
+    assert.equal(stored.sessions[0].online_link, link);
+  } finally {
+    await ctx.close();
+    await fetch(`${WEB}/api/v1/events/${ev.id}`, { method: "DELETE", headers: { Authorization: `Bearer ${org}` } });
+  }
 });

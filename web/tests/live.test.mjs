@@ -2,7 +2,8 @@
 // sees it turn LOCKED without a reload within a second; A cancels the order on its page; B
 // sees the seat AVAILABLE again. A second buyer who picked the same seat meanwhile is told it
 // was taken (409) and the seat is un-picked. A dropped stream resumes with Last-Event-ID, and a
-// refused one is reopened from the page's version. Run by deploy/local/webtest.sh.
+// refused one is reopened from the page's version. A session's status (cancelled) follows live
+// too. Run by deploy/local/webtest.sh.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -137,6 +138,19 @@ test("a dropped stream resumes with Last-Event-ID; a refused one is reopened fro
     await ctx.close();
     proxy.close();
   }
+});
+
+test("a session cancelled while its page is open shows cancelled without a reload", { timeout: 180000 }, async () => {
+  const { eventId, sessionId } = await onSaleEvent(`Web cancelled ${randomUUID().slice(0, 8)}`, { rows: 1, columns: 2 });
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${WEB}/events/${eventId}/sessions/${sessionId}`);
+  await live(page);
+  assert.equal(await page.locator("#session-status").textContent(), "on sale");
+  await api(await token("organizer"), "POST", `/api/v1/sessions/${sessionId}/cancel`);
+  await page.waitForFunction(() => document.getElementById("session-status")?.textContent === "cancelled", null, { timeout: 15000 })
+    .catch(async () => { throw new Error(`the page shows "${await page.locator("#session-status").textContent()}" 15 s after the cancel`); });
+  await ctx.close();
 });
 
 test("a seat held between picking and ordering is answered 409 and un-picked", { timeout: 180000 }, async () => {

@@ -43,6 +43,27 @@ func payOrder(t *testing.T, o map[string]any) {
 // onSaleSeats waits until the session is ON_SALE in the catalog (the write model, not
 // event-query: these tests are about the scheduler and the order service) and returns the
 // ids of its n seats.
+// onSaleEvent is an approved event titled title with one session of n seats on sale now
+// (it starts in 72 h); it returns the event, the session and the session's seats.
+func onSaleEvent(t *testing.T, e *engine, title string, n int) (eventID, sid string, seats []string) {
+	t.Helper()
+	eventID, tier, _ := e.eventFixture(title)
+	now := time.Now().UTC().Truncate(time.Second)
+	sid = e.addSession(eventID, tier, now.Add(72*time.Hour), now.Add(-time.Hour), now.Add(70*time.Hour), n)
+	e.approve(eventID)
+	return eventID, sid, onSaleSeats(t, e, sid, n)
+}
+
+// freeCode creates a private 100 % discount on the event and returns its code.
+func freeCode(t *testing.T, eventID string) string {
+	t.Helper()
+	cmd := subClient{t: t, base: commandURL}
+	code := "FREE" + strings.ToUpper(uuid.NewString()[:8])
+	cmd.want(cmd.call("organizer", "POST", "/api/v1/events/"+eventID+"/discounts", map[string]any{
+		"code": code, "kind": "PERCENTAGE", "percent": 100, "public": false}), 201, "create discount")
+	return code
+}
+
 func onSaleSeats(t *testing.T, e *engine, sid string, n int) []string {
 	t.Helper()
 	var st string
@@ -101,11 +122,7 @@ func cancellationMails(t *testing.T, addr, title string) []caught {
 func TestCancellingASessionRefundsAndTellsEachBuyerOnce(t *testing.T) {
 	e := startEngine(t, 2, nil)
 	title := "Engine called off " + uuid.NewString()[:8] // no "cancel" or "refund": mails are told apart by those words
-	eventID, tier, _ := e.eventFixture(title)
-	now := time.Now().UTC().Truncate(time.Second)
-	sid := e.addSession(eventID, tier, now.Add(72*time.Hour), now.Add(-time.Hour), now.Add(70*time.Hour), 4)
-	e.approve(eventID)
-	seats := onSaleSeats(t, e, sid, 4)
+	_, sid, seats := onSaleEvent(t, e, title, 4)
 	o := subClient{t: t, base: orderURL}
 	seat := func(i int) string { return seats[i] }
 	order := func(user string, seatIDs ...string) map[string]any {
@@ -180,11 +197,7 @@ func TestCancellingASessionRefundsAndTellsEachBuyerOnce(t *testing.T) {
 func TestDeletingAnEventWithSalesRefundsAndTellsEachBuyerOnce(t *testing.T) {
 	e := startEngine(t, 2, nil)
 	title := "Engine struck off " + uuid.NewString()[:8]
-	eventID, tier, _ := e.eventFixture(title)
-	now := time.Now().UTC().Truncate(time.Second)
-	sid := e.addSession(eventID, tier, now.Add(72*time.Hour), now.Add(-time.Hour), now.Add(70*time.Hour), 2)
-	e.approve(eventID)
-	seats := onSaleSeats(t, e, sid, 2)
+	eventID, sid, seats := onSaleEvent(t, e, title, 2)
 	eventually(t, 20*time.Second, "the event's title remembered", func() (bool, string) {
 		var got string
 		err := e.db.QueryRow(t.Context(), `SELECT title FROM scheduling.event_names WHERE event_id = $1`, eventID).Scan(&got)

@@ -335,10 +335,7 @@ func TestMovingAndCancellingASessionMovesAndDropsItsJobs(t *testing.T) {
 func TestSoldOutAndBackAndOneConfirmation(t *testing.T) {
 	e := startEngine(t, 2, nil)
 	eventID, tier, _ := e.eventFixture("Engine sold out " + uuid.NewString()[:8])
-	cmd := subClient{t: t, base: commandURL}
-	code := "FREE" + strings.ToUpper(uuid.NewString()[:8])
-	cmd.want(cmd.call("organizer", "POST", "/api/v1/events/"+eventID+"/discounts", map[string]any{
-		"code": code, "kind": "PERCENTAGE", "percent": 100, "public": false}), 201, "create discount")
+	code := freeCode(t, eventID)
 	now := time.Now().UTC().Truncate(time.Second)
 	sid := e.addSession(eventID, tier, now.Add(72*time.Hour), now.Add(-time.Hour), now.Add(70*time.Hour), 2)
 	e.approve(eventID)

@@ -26,11 +26,7 @@ import (
 func TestSoldOutAndBackThroughExpiryUnblockAndRefund(t *testing.T) {
 	e := startEngine(t, 2, nil)
 	title := "Engine released " + uuid.NewString()[:8]
-	eventID, tier, _ := e.eventFixture(title)
-	now := time.Now().UTC().Truncate(time.Second)
-	sid := e.addSession(eventID, tier, now.Add(72*time.Hour), now.Add(-time.Hour), now.Add(70*time.Hour), 3)
-	e.approve(eventID)
-	seats := onSaleSeats(t, e, sid, 3)
+	_, sid, seats := onSaleEvent(t, e, title, 3)
 	// The stack's order service holds seats for 10 minutes; this one lets them go after 20 s.
 	short := svctest.StartBinary(t, svctest.Build(t, "./cmd/order"),
 		map[string]string{"HOLD_TTL": "20s", "HOLD_PROVISIONAL_TTL": "10s", "SWEEP_INTERVAL": "300ms"})
@@ -160,10 +156,7 @@ func TestRemindersReachFollowersAndHoldersOnce(t *testing.T) {
 	replicas := []*svctest.Service{e.replica(), e.replica()}
 	title := "Engine remind " + uuid.NewString()[:8]
 	eventID, tier, org := e.eventFixture(title)
-	cmd := subClient{t: t, base: commandURL}
-	code := "FREE" + uuid.NewString()[:8]
-	cmd.want(cmd.call("organizer", "POST", "/api/v1/events/"+eventID+"/discounts", map[string]any{
-		"code": code, "kind": "PERCENTAGE", "percent": 100, "public": false}), 201, "create discount")
+	code := freeCode(t, eventID)
 	now := time.Now().UTC().Truncate(time.Second)
 	// open is on sale (its tickets are bought in real time) and starts in 72 h; later opens
 	// its sales in 5 h; soon starts in 12 h.
@@ -263,10 +256,7 @@ func TestTrendingScoresRecentSales(t *testing.T) {
 	e := startEngine(t, 0, nil)
 	title := "Engine trending " + uuid.NewString()[:8]
 	eventID, tier, _ := e.eventFixture(title)
-	cmd := subClient{t: t, base: commandURL}
-	code := "FREE" + uuid.NewString()[:8]
-	cmd.want(cmd.call("organizer", "POST", "/api/v1/events/"+eventID+"/discounts", map[string]any{
-		"code": code, "kind": "PERCENTAGE", "percent": 100, "public": false}), 201, "create discount")
+	code := freeCode(t, eventID)
 	now := time.Now().UTC().Truncate(time.Second)
 	sid := e.addSession(eventID, tier, now.Add(2*time.Hour), now.Add(-time.Hour), now.Add(time.Hour), 4) // ends at +5 h
 	e.approve(eventID)

@@ -2,8 +2,8 @@
 // sees it turn LOCKED without a reload within a second; A cancels the order on its page; B
 // sees the seat AVAILABLE again. A second buyer who picked the same seat meanwhile is told it
 // was taken (409) and the seat is un-picked. A dropped stream resumes with Last-Event-ID, and a
-// refused one is reopened from the page's version. A session's status (cancelled) follows live
-// too. Run by deploy/local/webtest.sh.
+// refused one is reopened from the page's version. A session's status (cancelled) follows live,
+// and the page stops offering to buy. Run by deploy/local/webtest.sh.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -147,9 +147,13 @@ test("a session cancelled while its page is open shows cancelled without a reloa
   await page.goto(`${WEB}/events/${eventId}/sessions/${sessionId}`);
   await live(page);
   assert.equal(await page.locator("#session-status").textContent(), "on sale");
+  assert.equal(await page.getByRole("link", { name: "Sign in to buy" }).count(), 1);
   await api(await token("organizer"), "POST", `/api/v1/sessions/${sessionId}/cancel`);
   await page.waitForFunction(() => document.getElementById("session-status")?.textContent === "cancelled", null, { timeout: 15000 })
     .catch(async () => { throw new Error(`the page shows "${await page.locator("#session-status").textContent()}" 15 s after the cancel`); });
+  // Buying is no longer offered: the summary says why instead.
+  await page.getByText("This session was cancelled.").waitFor({ timeout: 5000 });
+  assert.equal(await page.getByRole("link", { name: "Sign in to buy" }).count(), 0);
   await ctx.close();
 });
 

@@ -36,6 +36,8 @@ export default function Buy({ sessionId, version, blocks, tiers, status, signedI
   const [code, setCode] = useState("");
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ text: string; alert: boolean } | null>(null);
+  // The session's status as its stream last told it (the page rendered status).
+  const [liveStatus, setLiveStatus] = useState(status);
   // Once the order is placed, its own seats turning LOCKED are no news.
   const placed = useRef(false);
 
@@ -77,7 +79,7 @@ export default function Buy({ sessionId, version, blocks, tiers, status, signedI
   ];
   const currency = lines.find((l) => l.currency)?.currency ?? tiers[0]?.currency ?? "EUR";
   const subtotal = lines.reduce((a, l) => a + l.price, 0);
-  const onSale = status === "ON_SALE";
+  const onSale = liveStatus === "ON_SALE";
 
   async function holdAndPay() {
     setBusy(true);
@@ -126,7 +128,7 @@ export default function Buy({ sessionId, version, blocks, tiers, status, signedI
 
   return (
     <div className="buy">
-      <SeatMap sessionId={sessionId} version={version} blocks={blocks} picked={picked} onToggle={onToggle} onLost={onLost} standing={standing} onStanding={onStanding} />
+      <SeatMap sessionId={sessionId} version={version} blocks={blocks} picked={picked} onToggle={onToggle} onLost={onLost} standing={standing} onStanding={onStanding} onStatus={setLiveStatus} />
       <aside className={lines.length ? "summary" : "summary empty"} aria-labelledby="summary-title">
         <h2 id="summary-title">Your pick</h2>
         {lines.length === 0 ? (
@@ -149,7 +151,7 @@ export default function Buy({ sessionId, version, blocks, tiers, status, signedI
         <p className="total">Subtotal <strong>{money(subtotal, currency)}</strong>{code.trim() ? " (the discount is applied when the order is placed)" : ""}</p>
         <div role="status" aria-live="polite" className={message?.alert ? "message alert" : "message"}>{message?.text}</div>
         {!onSale ? (
-          <p>{CLOSED_WHY[status] ?? "This session is not on sale."}</p>
+          <p>{CLOSED_WHY[liveStatus] ?? "This session is not on sale."}</p>
         ) : signedIn ? (
           <button type="button" className="primary" disabled={busy || lines.length === 0} onClick={holdAndPay}>
             {busy ? "Holding…" : "Hold and pay"}

@@ -83,15 +83,17 @@ export interface SeatMapProps {
   /** Standing places asked for, per block. */
   standing: Record<string, number>;
   onStanding: (blockId: string, quantity: number) => void;
+  /** The session's status changed on its stream (SOLD_OUT, CANCELLED, back ON_SALE). */
+  onStatus?: (status: string) => void;
 }
 
-export default function SeatMap({ sessionId, version, blocks, picked, onToggle, onLost, standing, onStanding }: SeatMapProps) {
+export default function SeatMap({ sessionId, version, blocks, picked, onToggle, onLost, standing, onStanding, onStatus }: SeatMapProps) {
   const ref = useRef<HTMLDivElement>(null);
   const seatsRef = useRef(new Map<string, HTMLElement>());
   const pickedRef = useRef(new Set<string>());
   // The callbacks change on every render of the owner; the long-lived listeners read them here.
-  const cb = useRef({ onToggle, onLost });
-  cb.current = { onToggle, onLost };
+  const cb = useRef({ onToggle, onLost, onStatus });
+  cb.current = { onToggle, onLost, onStatus };
 
   useEffect(() => {
     const map = ref.current;
@@ -182,9 +184,11 @@ export default function SeatMap({ sessionId, version, blocks, picked, onToggle, 
       map.dataset.version = String(ch.version);
     };
     // The session's own status (SOLD_OUT, CANCELLED, back ON_SALE) is shown where the page
-    // rendered it; the order service refuses what it no longer allows.
+    // rendered it and told to the owner (which offers buying only on sale); the order
+    // service refuses what it no longer allows.
     const onStatus = (ev: Event) => {
       const { status } = JSON.parse((ev as MessageEvent).data) as { status: string };
+      cb.current.onStatus?.(status);
       const el = document.getElementById("session-status");
       if (!el) return;
       el.className = `status status-${status}`;

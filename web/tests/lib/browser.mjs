@@ -31,7 +31,8 @@ export async function launch() {
  */
 export async function signIn(page, username, password = username, returnTo = "/") {
   await page.goto(`${WEB}${returnTo}`);
-  await page.getByRole("link", { name: "Sign in", exact: true }).click();
+  // The header's link: a page that needs an account offers its own "Sign in" too.
+  await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Sign in", exact: true }).click();
   await page.locator("#username").waitFor({ timeout: 15000 });
   await page.locator("#username").fill(username);
   await page.locator("#password").fill(password);

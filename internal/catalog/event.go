@@ -77,6 +77,8 @@ type Event struct {
 	createdBy       string
 	createdAt       time.Time
 	updatedAt       time.Time
+	submittedAt     *time.Time
+	orgName         string
 
 	tiers     []*Tier
 	sessions  []*Session
@@ -97,6 +99,10 @@ type EventState struct {
 	CreatedBy       string
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	SubmittedAt     *time.Time // the last submission for review; nil while never submitted
+	// OrganizationName is the organization's name as read with the event, for answers; it
+	// is the organization's to change and is never stored with the event.
+	OrganizationName string
 }
 
 // NewEvent validates in and returns a DRAFT event with its first tiers.
@@ -144,7 +150,7 @@ func RestoreEvent(s EventState, tiers []*Tier, sessions []*Session, discounts []
 	return &Event{id: s.ID, orgID: s.OrganizationID, categoryID: clonePtr(s.CategoryID), title: s.Title,
 		description: s.Description, overview: s.Overview, coverImages: slices.Clone(s.CoverImages), status: s.Status,
 		rejectionReason: s.RejectionReason, createdBy: s.CreatedBy, createdAt: s.CreatedAt.UTC(), updatedAt: s.UpdatedAt.UTC(),
-		tiers: tiers, sessions: sessions, discounts: discounts}
+		submittedAt: utcPtr(s.SubmittedAt), orgName: s.OrganizationName, tiers: tiers, sessions: sessions, discounts: discounts}
 }
 
 // State returns a copy of the event's own fields.
@@ -155,7 +161,8 @@ func (e *Event) State() EventState {
 	}
 	return EventState{ID: e.id, OrganizationID: e.orgID, CategoryID: clonePtr(e.categoryID), Title: e.title,
 		Description: e.description, Overview: e.overview, CoverImages: imgs, Status: e.status,
-		RejectionReason: e.rejectionReason, CreatedBy: e.createdBy, CreatedAt: e.createdAt, UpdatedAt: e.updatedAt}
+		RejectionReason: e.rejectionReason, CreatedBy: e.createdBy, CreatedAt: e.createdAt, UpdatedAt: e.updatedAt,
+		SubmittedAt: clonePtr(e.submittedAt), OrganizationName: e.orgName}
 }
 
 // ID returns the event's ID.
@@ -336,7 +343,7 @@ func (e *Event) Submit(plan Plan, activeEvents int, now time.Time) error {
 	if err := plan.Allow(LimitActiveEvents, activeEvents); err != nil {
 		return err
 	}
-	e.rejectionReason = ""
+	e.rejectionReason, e.submittedAt = "", normTimePtr(&now)
 	return e.move(EventPending, now, "submitted for review")
 }
 

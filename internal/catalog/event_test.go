@@ -101,8 +101,8 @@ func TestSubmitApproveRejectFlow(t *testing.T) {
 
 	wantCode(t, e.Approve(now), apperr.Conflict)                      // not PENDING
 	wantCode(t, e.Submit(catalog.PlanFree, 1, now), apperr.Forbidden) // active-events limit
-	if e.Status() != catalog.EventDraft {
-		t.Fatalf("status %s after a refused submit", e.Status())
+	if e.Status() != catalog.EventDraft || e.State().SubmittedAt != nil {
+		t.Fatalf("status %s, submitted at %v after a refused submit", e.Status(), e.State().SubmittedAt)
 	}
 	wantCode(t, e.Submit(catalog.PlanFree, 0, now), "")
 	err = e.Submit(catalog.PlanFree, 0, now)
@@ -115,9 +115,13 @@ func TestSubmitApproveRejectFlow(t *testing.T) {
 	if e.State().RejectionReason != "Needs a better description" {
 		t.Fatal("rejection reason not kept")
 	}
-	wantCode(t, e.Submit(catalog.PlanFree, 0, now), "")
+	resubmitted := now.Add(time.Hour)
+	wantCode(t, e.Submit(catalog.PlanFree, 0, resubmitted), "")
 	if e.State().RejectionReason != "" {
 		t.Fatal("resubmission keeps the old rejection reason")
+	}
+	if at := e.State().SubmittedAt; at == nil || !at.Equal(resubmitted) {
+		t.Fatalf("submitted at %v after resubmitting at %v", at, resubmitted)
 	}
 	wantCode(t, e.Approve(now), "")
 	if s1.Status() != catalog.SessionOnSale || s2.Status() != catalog.SessionScheduled {

@@ -24,7 +24,9 @@ var _ command.Events = (*CatalogEvents)(nil)
 
 const (
 	catalogEventColumns = `id, organization_id, category_id, title, description, overview, cover_images, status,
-		rejection_reason, created_by, created_at, updated_at`
+		rejection_reason, created_by, created_at, updated_at, submitted_at`
+	// catalogEventRead reads an event of catalog.events e with its organization's name.
+	catalogEventRead       = catalogEventColumns + `, (SELECT o.name FROM catalog.organizations o WHERE o.id = e.organization_id)`
 	catalogTierColumns     = `id, event_id, name, colour, price_minor, currency, created_at, updated_at`
 	catalogSessionColumns  = `id, event_id, start_time, end_time, sales_start_time, sales_end_time, session_type, venue, online_link, status`
 	catalogDiscountColumns = `id, event_id, code, kind, percent, amount_minor, min_spend_minor, max_discount_minor, buy, get,
@@ -46,7 +48,7 @@ func scanCatalogEvent(row pgx.Row) (catalog.EventState, error) {
 		status string
 	)
 	err := row.Scan(&s.ID, &s.OrganizationID, &s.CategoryID, &s.Title, &s.Description, &s.Overview, &covers, &status,
-		&s.RejectionReason, &s.CreatedBy, &s.CreatedAt, &s.UpdatedAt)
+		&s.RejectionReason, &s.CreatedBy, &s.CreatedAt, &s.UpdatedAt, &s.SubmittedAt, &s.OrganizationName)
 	if err != nil {
 		return s, err
 	}
@@ -60,7 +62,7 @@ func scanCatalogEvent(row pgx.Row) (catalog.EventState, error) {
 // loadCatalogEvent reads an event with its children; lock is "" or a row-locking clause for the
 // event row (writers of an event's children lock the event row first).
 func loadCatalogEvent(ctx context.Context, q catalogQuerier, id uuid.UUID, lock string, load command.LayoutLoad) (*catalog.Event, error) {
-	es, err := scanCatalogEvent(q.QueryRow(ctx, `SELECT `+catalogEventColumns+` FROM catalog.events WHERE id = $1 `+lock, id))
+	es, err := scanCatalogEvent(q.QueryRow(ctx, `SELECT `+catalogEventRead+` FROM catalog.events e WHERE e.id = $1 `+lock, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, catalogNotFound("event", id)
 	}
@@ -164,17 +166,18 @@ func writeCatalogEvent(ctx context.Context, tx pgx.Tx, before *catalogEventSnaps
 	es := e.State()
 	if before == nil {
 		covers, _ := json.Marshal(es.CoverImages)
-		if _, err := tx.Exec(ctx, `INSERT INTO catalog.events (`+catalogEventColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		if _, err := tx.Exec(ctx, `INSERT INTO catalog.events (`+catalogEventColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 			es.ID, es.OrganizationID, es.CategoryID, es.Title, es.Description, es.Overview, string(covers), string(es.Status),
-			es.RejectionReason, es.CreatedBy, es.CreatedAt, es.UpdatedAt); err != nil {
+			es.RejectionReason, es.CreatedBy, es.CreatedAt, es.UpdatedAt, es.SubmittedAt); err != nil {
 			return fmt.Errorf("insert event: %w", err)
 		}
 		before = &catalogEventSnapshot{}
 	} else if !reflect.DeepEqual(before.event, es) {
 		covers, _ := json.Marshal(es.CoverImages)
 		if _, err := tx.Exec(ctx, `UPDATE catalog.events SET category_id = $2, title = $3, description = $4, overview = $5,
-			cover_images = $6, status = $7, rejection_reason = $8, updated_at = $9 WHERE id = $1`,
-			es.ID, es.CategoryID, es.Title, es.Description, es.Overview, string(covers), string(es.Status), es.RejectionReason, es.UpdatedAt); err != nil {
+			cover_images = $6, status = $7, rejection_reason = $8, updated_at = $9, submitted_at = $10 WHERE id = $1`,
+			es.ID, es.CategoryID, es.Title, es.Description, es.Overview, string(covers), string(es.Status), es.RejectionReason,
+			es.UpdatedAt, es.SubmittedAt); err != nil {
 			return fmt.Errorf("update event: %w", err)
 		}
 	}
@@ -473,7 +476,7 @@ func (r *CatalogEvents) List(ctx context.Context, f command.EventFilter) ([]*cat
 		if total, err = catalogCount(ctx, tx, `SELECT count(*)`+where, f.OrganizationID, status, visible); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT `+catalogEventColumns+where+` ORDER BY e.created_at DESC, e.id LIMIT $4 OFFSET $5`,
+		rows, err := tx.Query(ctx, `SELECT `+catalogEventRead+where+` ORDER BY e.created_at DESC, e.id LIMIT $4 OFFSET $5`,
 			f.OrganizationID, status, visible, f.Page.Size, f.Page.Offset())
 		if err != nil {
 			return fmt.Errorf("list events: %w", err)

@@ -85,6 +85,9 @@ func TestCatalogEventRoundTrip(t *testing.T) {
 	if o.ID() != org.ID() || len(e.Tiers()) != 2 || len(e.Sessions()) != 1 || e.Status() != catalog.EventDraft {
 		t.Fatalf("loaded %+v with %d tiers, %d sessions", e.State(), len(e.Tiers()), len(e.Sessions()))
 	}
+	if st := e.State(); st.OrganizationName != "PG test" || st.SubmittedAt != nil {
+		t.Fatalf("loaded organization name %q, submitted at %v", st.OrganizationName, st.SubmittedAt)
+	}
 	s := e.Sessions()[0].State()
 	if s.Layout == nil || s.Layout.StandingCapacity() != 10 || s.OnlineLink != "https://live.example.com" || s.Venue != nil {
 		t.Fatalf("session %+v", s)

@@ -37,6 +37,14 @@ func TestOrganizerFlow(t *testing.T) {
 	if ev.Status != catalog.EventDraft || len(ev.Tiers) != 3 || r.Header.Get("Location") != "/api/v1/manage/events/"+ev.ID.String() {
 		t.Fatalf("created event: %+v (Location %q)", ev, r.Header.Get("Location"))
 	}
+	if ev.OrganizationName != org.Name || ev.SubmittedAt != nil {
+		t.Fatalf("created event names organization %q (want %q), submitted at %v (want null)", ev.OrganizationName, org.Name, ev.SubmittedAt)
+	}
+	var drafts page[eventSummaryView]
+	a.must(http.StatusOK, "organizer", "GET", "/api/v1/manage/events?organization_id="+org.ID.String(), nil, &drafts)
+	if len(drafts.Items) != 1 || drafts.Items[0].OrganizationName != org.Name || drafts.Items[0].SubmittedAt != nil {
+		t.Fatalf("listed draft: %+v", drafts.Items)
+	}
 	vip, std, floor := ev.Tiers[0], ev.Tiers[1], ev.Tiers[2]
 	if vip.PriceMinor != 5000 || vip.Currency != "EUR" || vip.Colour != "#AA0000" {
 		t.Fatalf("tier %+v", vip)
@@ -84,9 +92,10 @@ func TestOrganizerFlow(t *testing.T) {
 
 	// Submit; a second submit is a conflict naming the status; only event_admin approves.
 	var pending eventView
+	beforeSubmit := time.Now().Add(-time.Second)
 	a.must(http.StatusOK, "organizer", "POST", "/api/v1/events/"+ev.ID.String()+"/submit", nil, &pending)
-	if pending.Status != catalog.EventPending {
-		t.Fatalf("after submit: %s", pending.Status)
+	if pending.Status != catalog.EventPending || pending.SubmittedAt == nil || pending.SubmittedAt.Before(beforeSubmit) {
+		t.Fatalf("after submit: %s, submitted at %v", pending.Status, pending.SubmittedAt)
 	}
 	e := wantError(t, a.do("organizer", "POST", "/api/v1/events/"+ev.ID.String()+"/submit", nil), http.StatusConflict, "conflict")
 	if e.Error.Details["status"] != "PENDING" {
@@ -95,7 +104,11 @@ func TestOrganizerFlow(t *testing.T) {
 	wantError(t, a.do("organizer", "POST", "/api/v1/events/"+ev.ID.String()+"/approve", nil), http.StatusForbidden, "forbidden")
 	var pendingList page[eventSummaryView]
 	a.must(http.StatusOK, "admin", "GET", "/api/v1/manage/events?status=PENDING&page_size=200", nil, &pendingList)
-	if !slices.ContainsFunc(pendingList.Items, func(x eventSummaryView) bool { return x.ID == ev.ID }) && pendingList.Total <= 200 {
+	if i := slices.IndexFunc(pendingList.Items, func(x eventSummaryView) bool { return x.ID == ev.ID }); i >= 0 {
+		if got := pendingList.Items[i]; got.OrganizationName != org.Name || got.SubmittedAt == nil || !got.SubmittedAt.Equal(*pending.SubmittedAt) {
+			t.Fatalf("queued event names %q, submitted at %v; want %q, %v", got.OrganizationName, got.SubmittedAt, org.Name, pending.SubmittedAt)
+		}
+	} else if pendingList.Total <= 200 {
 		t.Fatal("the admin's PENDING queue misses the event")
 	}
 
@@ -107,6 +120,9 @@ func TestOrganizerFlow(t *testing.T) {
 	}
 	if approved.Status != catalog.EventApproved || status[s1.ID] != catalog.SessionOnSale || status[s2.ID] != catalog.SessionScheduled {
 		t.Fatalf("after approval: event %s, sessions %v", approved.Status, status)
+	}
+	if approved.OrganizationName != org.Name || approved.SubmittedAt == nil || !approved.SubmittedAt.Equal(*pending.SubmittedAt) {
+		t.Fatalf("approval answers organization %q, submitted at %v", approved.OrganizationName, approved.SubmittedAt)
 	}
 	var dbStatus string
 	if err := db.QueryRow(ctx, `SELECT status FROM catalog.sessions WHERE id = $1`, s1.ID).Scan(&dbStatus); err != nil || dbStatus != "ON_SALE" {

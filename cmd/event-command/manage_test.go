@@ -83,11 +83,15 @@ func TestApprovalQueueSeesEveryOrganization(t *testing.T) {
 	queue := "/api/v1/manage/events?status=PENDING&page_size=200&organization_id=" + f.org.ID.String()
 	admin := as(catalog.RoleEventAdmin)
 	var pending page[eventSummaryView]
-	if code := get(admin, queue, &pending); code != http.StatusOK || !slices.ContainsFunc(pending.Items, func(e eventSummaryView) bool { return e.ID == f.event.ID }) {
+	if code := get(admin, queue, &pending); code != http.StatusOK || len(pending.Items) != 1 || pending.Items[0].ID != f.event.ID {
 		t.Fatalf("event_admin's queue: %d %+v", code, pending)
 	}
+	if q := pending.Items[0]; q.OrganizationName != f.org.Name || q.SubmittedAt == nil {
+		t.Fatalf("the queue names organization %q (want %q), submitted at %v", q.OrganizationName, f.org.Name, q.SubmittedAt)
+	}
 	var ev eventView
-	if code := get(admin, "/api/v1/manage/events/"+f.event.ID.String(), &ev); code != http.StatusOK || ev.Status != catalog.EventPending || len(ev.Sessions) != 1 {
+	if code := get(admin, "/api/v1/manage/events/"+f.event.ID.String(), &ev); code != http.StatusOK || ev.Status != catalog.EventPending || len(ev.Sessions) != 1 ||
+		ev.OrganizationName != f.org.Name || ev.SubmittedAt == nil || !ev.SubmittedAt.Equal(*pending.Items[0].SubmittedAt) {
 		t.Fatalf("event_admin reads the pending event: %d %+v", code, ev)
 	}
 	if code := get(as(), queue, nil); code != http.StatusBadRequest {

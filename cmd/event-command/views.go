@@ -144,25 +144,28 @@ func utc(t *time.Time) *time.Time {
 
 // eventSummaryView is an event without its children (lists).
 type eventSummaryView struct {
-	ID              uuid.UUID           `json:"id"`
-	OrganizationID  uuid.UUID           `json:"organization_id"`
-	CategoryID      *uuid.UUID          `json:"category_id"`
-	Title           string              `json:"title"`
-	Description     string              `json:"description"`
-	Overview        string              `json:"overview"`
-	CoverImages     []string            `json:"cover_images"`
-	Status          catalog.EventStatus `json:"status"`
-	RejectionReason string              `json:"rejection_reason"`
-	CreatedBy       string              `json:"created_by"`
-	CreatedAt       time.Time           `json:"created_at"`
-	UpdatedAt       time.Time           `json:"updated_at"`
+	ID               uuid.UUID           `json:"id"`
+	OrganizationID   uuid.UUID           `json:"organization_id"`
+	OrganizationName string              `json:"organization_name"`
+	CategoryID       *uuid.UUID          `json:"category_id"`
+	Title            string              `json:"title"`
+	Description      string              `json:"description"`
+	Overview         string              `json:"overview"`
+	CoverImages      []string            `json:"cover_images"`
+	Status           catalog.EventStatus `json:"status"`
+	RejectionReason  string              `json:"rejection_reason"`
+	CreatedBy        string              `json:"created_by"`
+	CreatedAt        time.Time           `json:"created_at"`
+	UpdatedAt        time.Time           `json:"updated_at"`
+	SubmittedAt      *time.Time          `json:"submitted_at"`
 }
 
 func viewEventSummary(e *catalog.Event) eventSummaryView {
 	s := e.State()
-	return eventSummaryView{ID: s.ID, OrganizationID: s.OrganizationID, CategoryID: s.CategoryID, Title: s.Title,
-		Description: s.Description, Overview: s.Overview, CoverImages: s.CoverImages, Status: s.Status,
-		RejectionReason: s.RejectionReason, CreatedBy: s.CreatedBy, CreatedAt: s.CreatedAt.UTC(), UpdatedAt: s.UpdatedAt.UTC()}
+	return eventSummaryView{ID: s.ID, OrganizationID: s.OrganizationID, OrganizationName: s.OrganizationName, CategoryID: s.CategoryID,
+		Title: s.Title, Description: s.Description, Overview: s.Overview, CoverImages: s.CoverImages, Status: s.Status,
+		RejectionReason: s.RejectionReason, CreatedBy: s.CreatedBy, CreatedAt: s.CreatedAt.UTC(), UpdatedAt: s.UpdatedAt.UTC(),
+		SubmittedAt: utc(s.SubmittedAt)}
 }
 
 type eventView struct {

@@ -56,8 +56,8 @@ export interface ManagedSession {
 
 /** An event as event-command lists it (the queue reads PENDING ones). */
 export interface ManagedEvent {
-  id: string; organization_id: string; organization_name?: string; title: string; description?: string;
-  status: string; rejection_reason?: string; submitted_at?: string; created_at: string; updated_at: string;
+  id: string; organization_id: string; organization_name: string; title: string; description?: string;
+  status: string; rejection_reason?: string; submitted_at: string | null; created_at: string; updated_at: string;
   sessions?: ManagedSession[];
 }
 

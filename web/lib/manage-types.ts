@@ -8,8 +8,9 @@ export interface MyOrganization {
 export interface Member { user_id: string; username: string | null; email: string | null; roles: ("ADMIN" | "SCANNER")[] }
 export type EventStatus = "DRAFT" | "PENDING" | "APPROVED" | "REJECTED" | "COMPLETED";
 export interface EventSummary {
-  id: string; organization_id: string; category_id: string | null; title: string; description: string;
-  overview: string; status: EventStatus; rejection_reason: string; created_at: string; updated_at: string;
+  id: string; organization_id: string; organization_name: string; category_id: string | null; title: string;
+  description: string; overview: string; status: EventStatus; rejection_reason: string; created_at: string;
+  updated_at: string; submitted_at: string | null;
 }
 export interface Tier { id: string; event_id: string; name: string; colour: string; price_minor: number; currency: string }
 export interface Venue { name: string; address: string; latitude: number; longitude: number }

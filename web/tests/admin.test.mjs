@@ -1,5 +1,6 @@
 // Browser tests of the admin pages (issue 11), signed in as `admin` (event_admin and
-// category_admin): two freshly submitted events appear in the approval queue; one is rejected
+// category_admin): two freshly submitted events appear in the approval queue, oldest submission
+// first, each with its organization's name and when it was submitted; one is rejected
 // with a reason (it leaves the queue and the organizer's API shows that reason), the other is
 // approved and appears in the public search within seconds (CDC to event-query). Categories
 // are created, renamed and deleted on /admin/categories, and the API's refusal to delete a
@@ -18,7 +19,11 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-// submitted creates a PENDING event with one session whose sales open in 30 days.
+// The queue's time format (web/lib/api.ts when).
+const when = (iso) => new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " UTC";
+
+// submitted creates a PENDING event with one session whose sales open in 30 days, and returns
+// its id and submission time.
 async function submitted(org, orgId, title) {
   const ev = await api(org, "POST", "/api/v1/events", {
     organization_id: orgId, title, description: "Submitted by the admin pages' browser test.",
@@ -32,8 +37,9 @@ async function submitted(org, orgId, title) {
     session_type: "PHYSICAL", venue: { name: "Queue Hall", address: "3 Test Street", latitude: 52.0, longitude: 4.3 },
     layout: { blocks: [{ id: "hall", name: "Hall", type: "seated_grid", grid: { rows: 2, columns: 5, tier_id: ev.tiers[0].id, start_row_label: "A" } }] },
   });
-  await api(org, "POST", `/api/v1/events/${ev.id}/submit`);
-  return ev.id;
+  const pending = await api(org, "POST", `/api/v1/events/${ev.id}/submit`);
+  assert.ok(pending.submitted_at, "the submit answer says when");
+  return { id: ev.id, submittedAt: pending.submitted_at };
 }
 
 test("the approval queue rejects with a reason and approves into the public search", { timeout: 120000 }, async () => {
@@ -43,8 +49,8 @@ test("the approval queue rejects with a reason and approves into the public sear
   if (!o) o = await api(org, "POST", "/api/v1/organizations", { name: ORG });
   const rejectTitle = `Web test: reject me ${run}`;
   const approveTitle = `Web test: approve me ${run}`;
-  const rejectId = await submitted(org, o.id, rejectTitle);
-  const approveId = await submitted(org, o.id, approveTitle);
+  const { id: rejectId, submittedAt: rejectSubmitted } = await submitted(org, o.id, rejectTitle);
+  const { id: approveId } = await submitted(org, o.id, approveTitle);
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await signIn(page, "admin");
@@ -55,7 +61,10 @@ test("the approval queue rejects with a reason and approves into the public sear
     const text = await card(rejectId).innerText();
     assert.match(text, new RegExp(ORG), "the queue names the organization");
     assert.match(text, /Queue Hall/, "the queue lists the sessions");
-    assert.match(text, /Submitted/);
+    assert.ok(text.includes(`submitted ${when(rejectSubmitted)}`), `the queue says when it was submitted: ${text}`);
+    assert.equal(await card(rejectId).locator("time").getAttribute("datetime"), rejectSubmitted);
+    const order = await page.locator("article[data-event-id]").evaluateAll((cards) => cards.map((c) => c.dataset.eventId));
+    assert.ok(order.indexOf(rejectId) < order.indexOf(approveId), "the longer-waiting event comes first");
     await shot(page, "admin-queue");
 
     // Reject with a reason: the button stays disabled until a reason is given.

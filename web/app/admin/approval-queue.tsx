@@ -9,21 +9,19 @@ import AccessNotice from "./access-notice";
 
 interface Decision { id: string; title: string; text: string }
 
-// withDetails adds each event's sessions and its organization's name; a detail that cannot be
-// read leaves the event as listed (the queue still works without it).
-async function withDetails(items: ManagedEvent[]): Promise<ManagedEvent[]> {
-  const orgNames = new Map<string, string>();
-  await Promise.all([...new Set(items.filter((e) => !e.organization_name).map((e) => e.organization_id))].map(async (id) => {
-    const r = await call<{ name: string }>("GET", `/api/v1/organizations/${id}`);
-    if (r.ok) orgNames.set(id, r.data.name);
-  }));
+// withSessions adds each event's sessions; an event whose details cannot be read stays as
+// listed (the queue still works without them).
+async function withSessions(items: ManagedEvent[]): Promise<ManagedEvent[]> {
   return Promise.all(items.map(async (e) => {
     const r = await call<ManagedEvent>("GET", `/api/v1/manage/events/${e.id}`);
-    return { ...e, ...(r.ok ? { sessions: r.data.sessions } : {}), organization_name: e.organization_name ?? orgNames.get(e.organization_id) };
+    return r.ok ? { ...e, sessions: r.data.sessions } : e;
   }));
 }
 
+// A PENDING event always has a submission time; the last change stands in for the type's sake.
 const submitted = (e: ManagedEvent) => e.submitted_at ?? e.updated_at;
+// Oldest submission first: the longest wait is decided first.
+const bySubmission = (a: ManagedEvent, b: ManagedEvent) => Date.parse(submitted(a)) - Date.parse(submitted(b));
 // A season of 52 shows would bury the queue: the first few say enough to decide.
 const SHOWN_SESSIONS = 5;
 
@@ -38,8 +36,8 @@ export default function ApprovalQueue() {
     if (!r.ok) { setProblem(r.problem); return; }
     setProblem(null);
     setTotal(r.data.total);
-    const items = await withDetails(r.data.items);
-    items.sort((a, b) => submitted(a).localeCompare(submitted(b)));
+    const items = await withSessions(r.data.items);
+    items.sort(bySubmission);
     setEvents(items);
   }, []);
   useEffect(() => { void load(); }, [load]);
@@ -99,9 +97,9 @@ function QueueItem({ event: e, onDecided }: { event: ManagedEvent; onDecided: (e
   return (
     <article aria-labelledby={titleId} data-event-id={e.id} className="card">
       <h3 id={titleId}>{e.title}</h3>
+      <p className="meta">submitted <time dateTime={submitted(e)}>{when(submitted(e))}</time></p>
       <dl className="facts">
-        <dt>Organization</dt><dd>{e.organization_name ?? e.organization_id}</dd>
-        <dt>Submitted</dt><dd>{when(submitted(e))}</dd>
+        <dt>Organization</dt><dd>{e.organization_name}</dd>
         <dt>Sessions</dt>
         <dd>
           {e.sessions === undefined ? "not readable" : e.sessions.length === 0 ? "none" : (

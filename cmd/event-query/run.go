@@ -68,14 +68,15 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	if mode == "serve" {
 		view = readmodel.New(time.Now)
 	}
-	models := readModels(db, view, kafka.ProjectorConfig{Cluster: kafka.ClusterOf(c.Kafka), Log: log, Metrics: pm,
+	cluster := kafka.ClusterOf(c.Kafka)
+	models := readModels(db, view, kafka.ProjectorConfig{Cluster: cluster, Log: log, Metrics: pm,
 		GroupPrefix: c.GroupPrefix, StartAtEnd: c.NewGroupsAtEnd})
 
 	if mode == "rebuild" {
 		return rebuild(ctx, log, models)
 	}
 
-	kc, err := kafka.NewClient(kafka.ClusterOf(c.Kafka))
+	kc, err := kafka.NewClient(cluster)
 	if err != nil {
 		return err
 	}
@@ -116,7 +117,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 			checkouts.Publish(co.EventID, "checkout", b)
 		}
 	})
-	f := follower(view, models, kafka.ClusterOf(c.Kafka), c.Partitions, c.NewGroupsAtEnd, log)
+	f := follower(view, models, cluster, c.Partitions, c.NewGroupsAtEnd, log)
 	checker.Add("read_model", func(context.Context) error { return f.CaughtUp() })
 	workers = append(workers, f.Run)
 	h := routes(base, &api{view: view, hub: hub, checkouts: checkouts, verifier: verifier, log: log})

@@ -140,27 +140,26 @@ func (f *SalesFigures) add(o SalesFigures) {
 	f.Tiers = mergeTiers(f.Tiers, o.Tiers)
 }
 
+// add adds o's figures to t's.
+func (t *TierSales) add(o TierSales) {
+	t.Sold += o.Sold
+	t.Held += o.Held
+	t.Available += o.Available
+	t.RevenueMinor += o.RevenueMinor
+	t.CheckedIn += o.CheckedIn
+}
+
 // mergeTiers adds each tier of more to the same tier of into, and returns them by tier id.
 func mergeTiers(into, more []TierSales) []TierSales {
-	byID := make(map[string]*TierSales, len(into)+len(more))
+	at := make(map[string]int, len(into)+len(more))
 	out := make([]TierSales, 0, len(into)+len(more))
-	for _, group := range [][]TierSales{into, more} {
-		for _, t := range group {
-			if byID[t.TierID] == nil {
-				out = append(out, TierSales{TierID: t.TierID})
-				byID[t.TierID] = &out[len(out)-1]
-			}
+	for _, t := range slices.Concat(into, more) {
+		i, ok := at[t.TierID]
+		if !ok {
+			i, at[t.TierID] = len(out), len(out)
+			out = append(out, TierSales{TierID: t.TierID})
 		}
-	}
-	for _, group := range [][]TierSales{into, more} {
-		for _, t := range group {
-			m := byID[t.TierID]
-			m.Sold += t.Sold
-			m.Held += t.Held
-			m.Available += t.Available
-			m.RevenueMinor += t.RevenueMinor
-			m.CheckedIn += t.CheckedIn
-		}
+		out[i].add(t)
 	}
 	slices.SortFunc(out, func(a, b TierSales) int { return strings.Compare(a.TierID, b.TierID) })
 	return out

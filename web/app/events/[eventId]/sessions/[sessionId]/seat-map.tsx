@@ -15,6 +15,7 @@
 // The buyer's picks are shown with aria-pressed="true" (and the class `picked`), apart from
 // data-status, which stays the session's truth (AVAILABLE|LOCKED|BOOKED|BLOCKED).
 import { useEffect, useRef } from "react";
+import { followStream } from "@/lib/stream";
 
 /** A seat in compact form: id, number in its row, tier index, status. */
 export type MapSeat = [id: string, num: string, tier: number, status: string];
@@ -195,35 +196,31 @@ export default function SeatMap({ sessionId, version, blocks, picked, onToggle, 
       el.textContent = status.replace(/_/g, " ").toLowerCase();
     };
 
+    // The first stream starts with a snapshot; one reopened after a refusal resumes from the
+    // version the page shows (its missed changes, not a snapshot: the open is the news).
     const url = `/api/v1/sessions/${encodeURIComponent(sessionId)}/stream`;
-    let es: EventSource;
-    let retry: ReturnType<typeof setTimeout> | undefined;
-    let refusals = 0;
+    let opened = false;
     let dropped = false;
-    const open = (resumeFrom?: string) => {
-      es = new EventSource(resumeFrom ? `${url}?last_event_id=${encodeURIComponent(resumeFrom)}` : url);
-      // A resumed stream starts with the missed changes, not a snapshot: open is the news.
-      es.addEventListener("open", () => {
-        refusals = 0;
-        if (dropped) setState(LIVE);
-        dropped = false;
-      });
-      es.addEventListener("error", () => {
-        dropped = true;
-        setState("Reconnecting to live availability…");
-        if (es.readyState !== EventSource.CLOSED) return;
-        refusals++;
-        retry = setTimeout(() => open(map.dataset.version), Math.min(30000, 1000 * 2 ** Math.min(refusals, 5)));
-      });
-      es.addEventListener("snapshot", onSnapshot);
-      es.addEventListener("seats", onSeats);
-      es.addEventListener("standing", onStanding);
-      es.addEventListener("status", onStatus);
-    };
-    open();
+    const close = followStream(
+      () => {
+        const from = opened ? map.dataset.version : undefined;
+        opened = true;
+        return from ? `${url}?last_event_id=${encodeURIComponent(from)}` : url;
+      },
+      { snapshot: onSnapshot, seats: onSeats, standing: onStanding, status: onStatus },
+      {
+        open: () => {
+          if (dropped) setState(LIVE);
+          dropped = false;
+        },
+        error: () => {
+          dropped = true;
+          setState("Reconnecting to live availability…");
+        },
+      },
+    );
     return () => {
-      clearTimeout(retry);
-      es.close();
+      close();
       map.removeEventListener("click", onClick);
       map.removeEventListener("keydown", onKey);
     };

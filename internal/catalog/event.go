@@ -105,12 +105,13 @@ type EventState struct {
 	OrganizationName string
 }
 
-// NewEvent validates in and returns a DRAFT event with its first tiers.
-func NewEvent(id, orgID uuid.UUID, in EventInput, createdBy string, now time.Time) (*Event, error) {
+// NewEvent validates in and returns a DRAFT event of org with its first tiers.
+func NewEvent(id uuid.UUID, org *Organization, in EventInput, createdBy string, now time.Time) (*Event, error) {
 	fe := apperr.FieldErrors{}
 	e := &Event{
 		id:          id,
-		orgID:       orgID,
+		orgID:       org.id,
+		orgName:     org.name,
 		categoryID:  clonePtr(in.CategoryID),
 		title:       cleanText(fe, "title", in.Title, 1, maxNameLen, false),
 		description: cleanText(fe, "description", in.Description, 0, maxDescriptionLen, true),

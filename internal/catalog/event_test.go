@@ -65,7 +65,7 @@ func TestNewEventValidates(t *testing.T) {
 		"price over bounds": {catalog.EventInput{Title: "x", Tiers: []catalog.TierInput{{Name: "A", PriceMinor: ptr(catalog.MaxAmountMinor + 1), Currency: "EUR"}}}, "tiers[0].price_minor"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := catalog.NewEvent(uuid.New(), uuid.New(), tc.in, "me", now)
+			_, err := catalog.NewEvent(uuid.New(), anOrg(uuid.New()), tc.in, "me", now)
 			wantField(t, err, tc.field)
 		})
 	}

@@ -52,10 +52,15 @@ func wantField(t *testing.T, err error, field string) {
 	}
 }
 
+// anOrg is an organization with id.
+func anOrg(id uuid.UUID) *catalog.Organization {
+	return catalog.RestoreOrganization(catalog.OrganizationState{ID: id, Name: "Test org"})
+}
+
 // newEvent returns a DRAFT event with two EUR tiers (VIP 5000, Standard 2500).
 func newEvent(t *testing.T) (*catalog.Event, uuid.UUID, uuid.UUID) {
 	t.Helper()
-	e, err := catalog.NewEvent(uuid.New(), uuid.New(), catalog.EventInput{
+	e, err := catalog.NewEvent(uuid.New(), anOrg(uuid.New()), catalog.EventInput{
 		Title: "Concert",
 		Tiers: []catalog.TierInput{
 			{Name: "VIP", PriceMinor: ptr[int64](5000), Currency: "EUR"},

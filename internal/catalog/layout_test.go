@@ -238,11 +238,11 @@ func TestTemplateAppliesWithCheapestTier(t *testing.T) {
 		t.Fatalf("blocked seats do not follow their seats: %v", l.BlockedSeatIDs)
 	}
 
-	bare, err := catalog.NewEvent(uuid.New(), e.OrganizationID(), catalog.EventInput{Title: "No tiers"}, "me", now)
+	bare, err := catalog.NewEvent(uuid.New(), anOrg(e.OrganizationID()), catalog.EventInput{Title: "No tiers"}, "me", now)
 	wantCode(t, err, "")
 	_, err = bare.LayoutFromTemplate(tpl)
 	wantCode(t, err, apperr.Conflict)
-	other, err := catalog.NewEvent(uuid.New(), uuid.New(), catalog.EventInput{Title: "Other org"}, "me", now)
+	other, err := catalog.NewEvent(uuid.New(), anOrg(uuid.New()), catalog.EventInput{Title: "Other org"}, "me", now)
 	wantCode(t, err, "")
 	_, err = other.LayoutFromTemplate(tpl)
 	wantField(t, err, "template_id")

@@ -197,15 +197,9 @@ func (s *Service) CreateEvent(ctx context.Context, a catalog.Actor, orgID uuid.U
 		if err := s.checkCategory(ctx, tx, in.CategoryID); err != nil {
 			return nil, err
 		}
-		e, err := catalog.NewEvent(uuid.New(), orgID, in, a.Subject, s.now())
-		if err != nil {
-			return nil, err
-		}
-		// The answer names the organization, as every read of the event does.
-		st := e.State()
-		st.OrganizationName = tx.Organization().State().Name
-		ev = catalog.RestoreEvent(st, e.Tiers(), e.Sessions(), e.Discounts())
-		return ev, nil
+		var err error
+		ev, err = catalog.NewEvent(uuid.New(), tx.Organization(), in, a.Subject, s.now())
+		return ev, err
 	})
 	return ev, referenceError(err, "organization_id", "no such organization")
 }

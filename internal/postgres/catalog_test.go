@@ -42,7 +42,7 @@ func seed(t *testing.T, c *postgres.Catalog) (*catalog.Organization, uuid.UUID) 
 	}
 	var eventID uuid.UUID
 	if err := c.Events.Create(ctx, org.ID(), func(tx command.EventTx) (*catalog.Event, error) {
-		e, err := catalog.NewEvent(uuid.New(), org.ID(), catalog.EventInput{Title: "PG event", Tiers: []catalog.TierInput{
+		e, err := catalog.NewEvent(uuid.New(), tx.Organization(), catalog.EventInput{Title: "PG event", Tiers: []catalog.TierInput{
 			{Name: "A", PriceMinor: p[int64](100), Currency: "EUR"}, {Name: "B", PriceMinor: p[int64](200), Currency: "EUR"}}}, owner.Subject, time.Now())
 		if err != nil {
 			return nil, err
